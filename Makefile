@@ -1,0 +1,61 @@
+# Boost Data Collector — developer and operator commands.
+# Needs only Python 3.11+ and make: uv is installed into var/ when it is missing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo var/uv/bin/uv)
+RUN := $(UV) run --frozen
+MANAGE := $(RUN) python manage.py
+
+.PHONY: help install run test lint typecheck migrations-check pytest test-db-url db-stop clean
+
+help:
+	@echo "make install   install uv (if missing) and the project's packages; create .env"
+	@echo "make run       prepare the database and run the main job"
+	@echo "make test      ruff, pyright, makemigrations --check and pytest with coverage"
+	@echo "make db-stop   stop the embedded PostgreSQL server"
+
+var/uv/bin/uv:
+	@echo "uv not found: installing it into var/uv"
+	$(PYTHON) -m venv var/uv
+	var/uv/bin/pip install --quiet uv
+
+.venv/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+.env:
+	cp .env.example .env
+	@echo "Created .env from .env.example (development settings)."
+
+install: .venv/.installed .env
+
+run: install
+	$(MANAGE) migrate --no-input
+	$(MANAGE) run_cppa_user_tracker
+
+lint: .venv/.installed
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck: .venv/.installed
+	$(RUN) pyright
+
+migrations-check: .venv/.installed
+	DJANGO_SETTINGS_MODULE=config.test_settings $(MANAGE) makemigrations --check --dry-run
+
+pytest: .venv/.installed
+	$(RUN) pytest --cov --cov-report=term --cov-fail-under=90
+
+test: lint typecheck migrations-check pytest
+
+# The suite again, against the PostgreSQL server named by DATABASE_URL (CI's second pass).
+test-db-url: .venv/.installed
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set"; exit 2; }
+	$(RUN) pytest -q -p no:cacheprovider
+
+db-stop: .venv/.installed
+	$(MANAGE) embedded_db stop
+
+clean:
+	rm -rf .test_artifacts .pytest_cache .ruff_cache htmlcov .coverage

@@ -1,0 +1,114 @@
+"""Environment reading shared by the settings modules.
+
+Settings come only from the environment (and an optional `.env` file beside
+`manage.py`); this module keeps the parsing rules and their error messages in one
+place so every bad value is reported the same way, in one line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The key shipped in .env.example: fine on a laptop, refused in production.
+DEV_SECRET_KEY = "dev-insecure-change-me"
+
+
+class SettingsError(ImproperlyConfigured):
+    """A setting is missing or malformed; the message names it and the fix."""
+
+
+def load_env() -> environ.Env:
+    """Return an `environ.Env`, reading `.env` first when it exists (never creating it)."""
+    env = environ.Env()
+    dotenv = BASE_DIR / ".env"
+    if dotenv.is_file():
+        environ.Env.read_env(str(dotenv), overwrite=False)
+    return env
+
+
+def env_bool(env: environ.Env, name: str, default: bool) -> bool:
+    """Read a boolean, rejecting values that are neither true nor false."""
+    raw = env.str(name, default="")
+    if raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def env_int(env: environ.Env, name: str, default: int, *, minimum: int = 0) -> int:
+    """Read an integer of at least `minimum`, with a one-line error otherwise."""
+    raw = env.str(name, default="")
+    if raw == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def env_choice(env: environ.Env, name: str, default: str, choices: tuple[str, ...]) -> str:
+    """Read one of a fixed set of strings (case-insensitive)."""
+    raw = env.str(name, default=default).strip().lower()
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
+def secret_key(env: environ.Env, *, debug: bool) -> str:
+    """Return SECRET_KEY; production (DEBUG=False) refuses a missing or the dev key."""
+    key = env.str("SECRET_KEY", default="").strip()
+    if debug:
+        return key or DEV_SECRET_KEY
+    if not key:
+        raise SettingsError(
+            "SECRET_KEY is not set and DEBUG is False; set a long random SECRET_KEY "
+            "in the environment or .env"
+        )
+    if key == DEV_SECRET_KEY:
+        raise SettingsError(
+            "SECRET_KEY is the development key from .env.example and DEBUG is False; "
+            "set a unique SECRET_KEY for production"
+        )
+    return key
+
+
+def database_settings(env: environ.Env) -> dict:
+    """Return the default DATABASES entry: DATABASE_URL, else the embedded server.
+
+    The embedded server is not started here: importing settings must not touch the
+    disk. The `core.dbbackend` engine starts it on the first connection.
+    """
+    url = env.str("DATABASE_URL", default="").strip()
+    if url:
+        try:
+            config = environ.Env.db_url_config(url)
+        except Exception as exc:  # environ raises several types for a bad URL
+            raise SettingsError(f"DATABASE_URL is not a valid database URL: {exc}") from None
+        engine = config.get("ENGINE", "")
+        if "postgresql" not in engine:
+            raise SettingsError(
+                "DATABASE_URL must point at PostgreSQL (postgres://...); "
+                f"this project does not support {engine or 'that engine'}"
+            )
+        config["ENGINE"] = "django.db.backends.postgresql"
+        return config
+    data_dir = env.str("EMBEDDED_POSTGRES_DIR", default=str(BASE_DIR / "var" / "postgres"))
+    return {
+        "ENGINE": "core.dbbackend",
+        "NAME": "postgres",
+        "USER": "postgres",
+        "OPTIONS": {},
+        "EMBEDDED_DATA_DIR": data_dir,
+    }

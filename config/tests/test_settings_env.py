@@ -1,0 +1,148 @@
+"""Settings from the environment: defaults, bad values, and the production guard."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import environ
+import pytest
+
+from config import env as config_env
+from config.env import SettingsError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    """The current environment without project variables, plus `overrides`."""
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "LOG_FORMAT"}
+    }
+    keep.update(overrides)
+    return keep
+
+
+def manage(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=cwd,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def fresh_checkout(tmp_path: Path) -> Path:
+    """A copy of the project code without .env or var/, as a fresh clone has."""
+    for name in ("manage.py", "config", "core", "cppa_user_tracker"):
+        source = ROOT / name
+        target = tmp_path / name
+        if source.is_dir():
+            subprocess.run(["cp", "-r", str(source), str(target)], check=True)
+        else:
+            target.write_bytes(source.read_bytes())
+    return tmp_path
+
+
+def test_production_without_secret_key_fails_in_one_line(fresh_checkout: Path) -> None:
+    result = manage("check", cwd=fresh_checkout, DEBUG="False")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: SECRET_KEY is not set and DEBUG is False; set a long random "
+        "SECRET_KEY in the environment or .env"
+    ]
+
+
+def test_production_with_the_development_key_fails(fresh_checkout: Path) -> None:
+    result = manage(
+        "check", cwd=fresh_checkout, DEBUG="False", SECRET_KEY=config_env.DEV_SECRET_KEY
+    )
+    assert result.returncode == 1
+    assert "SECRET_KEY is the development key" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_boolean_is_named(fresh_checkout: Path) -> None:
+    result = manage("check", cwd=fresh_checkout, DEBUG="maybe")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Configuration error: DEBUG must be true or false, got 'maybe'"
+
+
+def test_non_postgres_database_url_is_refused(fresh_checkout: Path) -> None:
+    result = manage("check", cwd=fresh_checkout, DEBUG="True", DATABASE_URL="sqlite:///db.sqlite3")
+    assert result.returncode == 1
+    assert "DATABASE_URL must point at PostgreSQL" in result.stderr
+
+
+def test_importing_settings_creates_no_files(fresh_checkout: Path) -> None:
+    code = "import config.settings as s; print(s.DATABASES['default']['ENGINE'])"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=fresh_checkout,
+        env=clean_env(DEBUG="False", SECRET_KEY="a-real-production-secret"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "core.dbbackend"
+    assert not (fresh_checkout / "var").exists()
+    assert not (fresh_checkout / ".env").exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("yes", True), ("ON", True), ("0", False), ("no", False)]
+)
+def test_env_bool_values(monkeypatch, raw, expected) -> None:
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert config_env.env_bool(environ.Env(), "SOME_FLAG", default=not expected) is expected
+
+
+def test_env_int_errors(monkeypatch) -> None:
+    monkeypatch.setenv("WAIT", "ten")
+    with pytest.raises(SettingsError, match="WAIT must be an integer, got 'ten'"):
+        config_env.env_int(environ.Env(), "WAIT", default=0)
+    monkeypatch.setenv("WAIT", "-1")
+    with pytest.raises(SettingsError, match="WAIT must be at least 0, got -1"):
+        config_env.env_int(environ.Env(), "WAIT", default=0)
+    monkeypatch.setenv("WAIT", "15")
+    assert config_env.env_int(environ.Env(), "WAIT", default=0) == 15
+    monkeypatch.delenv("WAIT")
+    assert config_env.env_int(environ.Env(), "WAIT", default=7) == 7
+
+
+def test_env_choice_error(monkeypatch) -> None:
+    monkeypatch.setenv("LOG_FORMAT", "xml")
+    with pytest.raises(SettingsError, match="LOG_FORMAT must be one of text, json, got 'xml'"):
+        config_env.env_choice(environ.Env(), "LOG_FORMAT", "text", ("text", "json"))
+
+
+def test_debug_uses_dev_key_when_unset(monkeypatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    assert config_env.secret_key(environ.Env(), debug=True) == config_env.DEV_SECRET_KEY
+
+
+def test_database_url_is_used_when_set(monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://user:pw@db.example:6543/boost_dashboard")
+    config = config_env.database_settings(environ.Env())
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"]) == (
+        "db.example",
+        6543,
+        "boost_dashboard",
+    )
+
+
+def test_embedded_database_when_unset(monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("EMBEDDED_POSTGRES_DIR", str(tmp_path / "pg"))
+    config = config_env.database_settings(environ.Env())
+    assert config["ENGINE"] == "core.dbbackend"
+    assert config["EMBEDDED_DATA_DIR"] == str(tmp_path / "pg")

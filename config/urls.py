@@ -1,0 +1,8 @@
+"""URL routes: the admin over collected data and the run ledger."""
+
+from django.contrib import admin
+from django.urls import path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,45 @@
+"""Read-only admin over the run ledger: runs are written by commands, never by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from core.models import CollectorRun
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that shows data but offers no way to add, change or delete it."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CollectorRun)
+class CollectorRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "command",
+        "kind",
+        "group",
+        "trigger",
+        "status",
+        "failure_category",
+        "started_at",
+        "duration_seconds",
+        "exit_code",
+    )
+    list_filter = ("status", "kind", "trigger", "failure_category", "group")
+    search_fields = ("command", "collector", "error_summary", "host")
+    date_hierarchy = "started_at"
+    raw_id_fields = ("parent",)
+    list_select_related = False
+    show_full_result_count = False

@@ -1,0 +1,1 @@
+"""Database engine for the embedded PostgreSQL server (used without DATABASE_URL)."""

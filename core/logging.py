@@ -1,0 +1,64 @@
+"""Logging set-up: text or JSON, with the collector fields visible in both.
+
+Every record carries `collector`, `collector_phase` and `failure_category` (a dash
+when the code that logged did not set them), so an operator can filter any log
+line by collector and phase whatever the format.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+COLLECTOR_FIELDS = ("collector", "collector_phase", "failure_category")
+
+TEXT_FORMAT = (
+    "%(asctime)s %(levelname)s %(name)s "
+    "[collector=%(collector)s phase=%(collector_phase)s category=%(failure_category)s] "
+    "%(message)s"
+)
+JSON_FORMAT = (
+    "%(asctime)s %(levelname)s %(name)s %(message)s "
+    "%(collector)s %(collector_phase)s %(failure_category)s"
+)
+
+
+class CollectorFieldsFilter(logging.Filter):
+    """Give every record the collector fields so formatters can always name them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for field in COLLECTOR_FIELDS:
+            if not hasattr(record, field):
+                setattr(record, field, "-")
+        return True
+
+
+def build_logging_config(*, log_format: str, level: str) -> dict[str, Any]:
+    """Return a `LOGGING` dict for `settings`; handlers write to stderr only."""
+    if log_format == "json":
+        formatter: dict[str, Any] = {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": JSON_FORMAT,
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    else:
+        formatter = {"format": TEXT_FORMAT}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"collector_fields": {"()": "core.logging.CollectorFieldsFilter"}},
+        "formatters": {"default": formatter},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "default",
+                "filters": ["collector_fields"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+            # pgserver narrates every attach and detach at INFO.
+            "pgserver": {"level": "WARNING"},
+        },
+    }

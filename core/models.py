@@ -1,0 +1,77 @@
+"""The run ledger: one row per collector command run and per scheduled batch.
+
+`/health/`, the status page and the metrics all read this table; nothing else keeps
+run state. A batch (a schedule group run) is a row too, and the task runs it started
+point at it through `parent`, so freshness can be read per group.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class RunTrigger(models.TextChoices):
+    MANUAL = "manual"
+    SCHEDULE = "schedule"
+    CELERY = "celery"
+
+
+class RunKind(models.TextChoices):
+    COLLECTOR = "collector"
+    BATCH = "batch"
+
+
+class CollectorRun(models.Model):
+    """One run of a collector command or of a batch of them.
+
+    The row is written when the run starts (status `running`) and completed when it
+    ends, so a run killed mid-way stays visible as `running` with its host and pid.
+    """
+
+    parent_id: int | None
+
+    kind = models.CharField(max_length=16, choices=RunKind.choices, default=RunKind.COLLECTOR)
+    command = models.CharField(max_length=200)
+    collector = models.CharField(max_length=100, blank=True)
+    trigger = models.CharField(max_length=16, choices=RunTrigger.choices, default=RunTrigger.MANUAL)
+    group = models.CharField(max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    exit_code = models.IntegerField(null=True, blank=True)
+    failure_category = models.CharField(max_length=32, blank=True)
+    phase = models.CharField(max_length=32, blank=True)
+    error_summary = models.TextField(blank=True)
+    counters = models.JSONField(default=dict, blank=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["command", "-started_at"], name="core_run_command_started"),
+            models.Index(fields=["group", "status", "-started_at"], name="core_run_group_status"),
+            models.Index(fields=["status", "-started_at"], name="core_run_status_started"),
+            models.Index(fields=["-started_at"], name="core_run_started"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_seconds__isnull=True)
+                | models.Q(duration_seconds__gte=0),
+                name="core_run_duration_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.command} {self.status} at {self.started_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,201 @@
+"""Writes to the run ledger, run counters, and the context a run was started in.
+
+A run's trigger, batch and group are set by whoever starts it (a person at a shell,
+the scheduler, a Celery task) through `run_context`; the command that records the
+run reads them, so collectors never need to know how they were started.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import socket
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from core.models import CollectorRun, RunKind, RunStatus, RunTrigger
+
+ERROR_SUMMARY_MAX_CHARS = 500
+
+FETCHED = "fetched"
+CREATED = "created"
+UPDATED = "updated"
+API_REQUESTS = "api_requests"
+NOT_MODIFIED = "not_modified"
+
+# Counters shown first in the summary line, in this order, with these words.
+_SUMMARY_WORDS = {
+    FETCHED: "fetched",
+    CREATED: "created",
+    UPDATED: "updated",
+    API_REQUESTS: "API requests",
+}
+
+
+@dataclass(frozen=True)
+class RunContext:
+    trigger: str = RunTrigger.MANUAL
+    group: str = ""
+    parent_id: int | None = None
+
+
+_current_context: contextvars.ContextVar[RunContext] = contextvars.ContextVar(
+    "collector_run_context",
+    default=RunContext(),  # noqa: B039 - frozen dataclass
+)
+
+
+@contextmanager
+def run_context(
+    *, trigger: str, group: str = "", parent_id: int | None = None
+) -> Iterator[RunContext]:
+    """Mark the runs started inside the block with a trigger, group and parent batch."""
+    if trigger not in RunTrigger.values:
+        raise ValueError(f"unknown run trigger {trigger!r}; use one of {RunTrigger.values}")
+    context = RunContext(trigger=trigger, group=group, parent_id=parent_id)
+    token = _current_context.set(context)
+    try:
+        yield context
+    finally:
+        _current_context.reset(token)
+
+
+def current_run_context() -> RunContext:
+    return _current_context.get()
+
+
+class RunCounters:
+    """Named, non-negative integer counters a collector adds to during a run."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, int] = {}
+
+    def add(self, name: str, amount: int = 1) -> None:
+        if not name or not name.replace("_", "").isalnum():
+            raise ValueError(f"counter name must be a word like 'fetched', got {name!r}")
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+            raise ValueError(f"counter {name!r} needs a non-negative integer, got {amount!r}")
+        self._values[name] = self._values.get(name, 0) + amount
+
+    def get(self, name: str) -> int:
+        return self._values.get(name, 0)
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self._values)
+
+    def summary(self) -> str:
+        """Describe the counters in words, e.g. '120 fetched, 41 API requests (38 not modified)'."""
+        parts: list[str] = []
+        for name, words in _SUMMARY_WORDS.items():
+            if name in self._values:
+                text = f"{self._values[name]} {words}"
+                if name == API_REQUESTS and NOT_MODIFIED in self._values:
+                    text += f" ({self._values[NOT_MODIFIED]} not modified)"
+                parts.append(text)
+        shown = set(_SUMMARY_WORDS) | {NOT_MODIFIED}
+        parts.extend(
+            f"{value} {name.replace('_', ' ')}"
+            for name, value in self._values.items()
+            if name not in shown
+        )
+        return ", ".join(parts)
+
+
+def _short_error(error: BaseException | str) -> str:
+    text = error if isinstance(error, str) else (f"{type(error).__name__}: {error}")
+    text = " ".join(text.split())
+    if len(text) > ERROR_SUMMARY_MAX_CHARS:
+        text = text[: ERROR_SUMMARY_MAX_CHARS - 1] + "…"
+    return text
+
+
+def _save(run: CollectorRun, fields: list[str]) -> None:
+    """Save `fields`, reconnecting once if the connection died during the run."""
+    try:
+        run.save(update_fields=fields)
+    except DatabaseError:
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        run.save(update_fields=fields)
+
+
+def start_run(*, command: str, collector: str = "", kind: str = RunKind.COLLECTOR) -> CollectorRun:
+    """Insert the ledger row of a run that is starting now, in the current run context."""
+    context = current_run_context()
+    return CollectorRun.objects.create(
+        kind=kind,
+        command=command,
+        collector=collector,
+        trigger=context.trigger,
+        group=context.group,
+        parent_id=context.parent_id,
+        started_at=timezone.now(),
+        status=RunStatus.RUNNING,
+        host=socket.gethostname()[:255],
+        pid=os.getpid(),
+    )
+
+
+def finish_run(
+    *,
+    run: CollectorRun,
+    status: str,
+    exit_code: int,
+    failure_category: str = "",
+    phase: str = "",
+    error: BaseException | str = "",
+    counters: Mapping[str, int] | None = None,
+) -> CollectorRun:
+    """Complete a run's ledger row with its outcome, duration and counters."""
+    if status not in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED):
+        raise ValueError(f"a finished run must be succeeded, failed or skipped, not {status!r}")
+    finished_at = timezone.now()
+    run.finished_at = finished_at
+    run.duration_seconds = max(0.0, (finished_at - run.started_at).total_seconds())
+    run.status = status
+    run.exit_code = exit_code
+    run.failure_category = str(failure_category)
+    run.phase = phase
+    run.error_summary = _short_error(error) if error else ""
+    if counters is not None:
+        run.counters = dict(counters)
+    _save(
+        run,
+        [
+            "finished_at",
+            "duration_seconds",
+            "status",
+            "exit_code",
+            "failure_category",
+            "phase",
+            "error_summary",
+            "counters",
+        ],
+    )
+    return run
+
+
+def latest_running_other(*, command: str, exclude_id: int | None) -> CollectorRun | None:
+    """Return the newest other run of `command` still marked running: usually the lock holder."""
+    return (
+        CollectorRun.objects.filter(command=command, status=RunStatus.RUNNING)
+        .exclude(pk=exclude_id)
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def format_duration(seconds: float) -> str:
+    """Render a duration the way people read it: 0.4s, 12.3s, 4m05s, 2h03m."""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
