@@ -90,3 +90,16 @@ LOGGING = build_logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 
 # Seconds a collector command waits for its advisory lock with --wait-lock (0 = forever).
 COLLECTOR_LOCK_WAIT_SECONDS = env_int(env, "COLLECTOR_LOCK_WAIT_SECONDS", default=0)
+
+# --- Source access layer (core/http) ---
+# Every base URL is a setting: GitHub Enterprise, a proxy, or the test fixture server.
+GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com").strip().rstrip("/")
+GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="").strip()
+# A pool of tokens (comma-separated); the client rotates to the one with most budget.
+GITHUB_TOKENS = [t.strip() for t in env.str("GITHUB_TOKENS", default="").split(",") if t.strip()]
+# Longest wait (seconds) for a rate-limit reset before the run stops with rate_limit.
+GITHUB_MAX_RATE_LIMIT_WAIT = env_int(env, "GITHUB_MAX_RATE_LIMIT_WAIT", default=900)
+HTTP_TIMEOUT_SECONDS = env_int(env, "HTTP_TIMEOUT_SECONDS", default=30, minimum=1)
+HTTP_MAX_ATTEMPTS = env_int(env, "HTTP_MAX_ATTEMPTS", default=5, minimum=1)
+HTTP_BACKOFF_BASE_SECONDS = env_int(env, "HTTP_BACKOFF_BASE_SECONDS", default=1)
+HTTP_BACKOFF_MAX_SECONDS = env_int(env, "HTTP_BACKOFF_MAX_SECONDS", default=60)

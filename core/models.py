@@ -75,3 +75,47 @@ class CollectorRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.command} {self.status} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Checkpoint(models.Model):
+    """Where an incremental collector stopped reading one source key.
+
+    Written in the same transaction as the rows it covers (see `core.checkpoints`),
+    so after a crash the cursor never points past data that was not stored, nor
+    behind data that was: the next run resumes without loss or duplicates.
+    """
+
+    collector = models.CharField(max_length=100)
+    source_key = models.CharField(max_length=500)
+    cursor = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collector", "source_key"], name="core_checkpoint_collector_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collector}:{self.source_key}"
+
+
+class HttpCacheEntry(models.Model):
+    """The last successful response for a URL, replayed when the source says 304.
+
+    Keyed by a digest of the request without its credentials, so every token in a
+    pool shares the entry. The parsed body and the pagination `Link` are kept because
+    a 304 carries neither, yet the caller still needs both.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    url = models.TextField()
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    link = models.TextField(blank=True)
+    body = models.JSONField(null=True, blank=True)
+    fetched_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.url

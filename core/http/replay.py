@@ -1,0 +1,71 @@
+"""Serve a client from a raw archive instead of the network (`--replay PATH`).
+
+The collector runs its very same fetch and parse code; only the transport differs.
+Responses are matched by request fingerprint (method, redacted URL, body) and served
+in the order they were recorded, so a retried request replays its failures and then
+its success, as it happened. Asking for a request the archive never saw is an error:
+a replay must not silently return less data than the original run.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from collections import defaultdict, deque
+from pathlib import Path
+
+import httpx
+
+from core.http.archive import ARCHIVE_FILE_NAME, request_fingerprint
+from core.http.errors import ReplayMissError
+from core.http.redaction import redact
+
+
+def archive_files(path: Path) -> list[Path]:
+    """Return the archive files at `path`: the file itself, or every one below a folder."""
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(path.rglob(ARCHIVE_FILE_NAME))
+    raise FileNotFoundError(f"no raw archive at {path}")
+
+
+def read_archive(path: Path) -> list[dict]:
+    """Return the archived response records at `path`, oldest first."""
+    records: list[dict] = []
+    for file in archive_files(path):
+        with gzip.open(file, "rt", encoding="utf-8") as handle:
+            records.extend(json.loads(line) for line in handle if line.strip())
+    return records
+
+
+def _response_from(record: dict, request: httpx.Request) -> httpx.Response:
+    if "body_base64" in record:
+        content = base64.b64decode(record["body_base64"])
+    else:
+        content = record.get("body", "").encode("utf-8")
+    return httpx.Response(
+        status_code=record["status"], headers=record["headers"], content=content, request=request
+    )
+
+
+class ReplayTransport(httpx.BaseTransport):
+    """An httpx transport answering from archived responses; it never opens a socket."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._queues: dict[str, deque[dict]] = defaultdict(deque)
+        for record in read_archive(path):
+            self._queues[record["request_fingerprint"]].append(record)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        queue = self._queues.get(request_fingerprint(request))
+        if not queue:
+            raise ReplayMissError(
+                f"the archive at {self.path} has no response for "
+                f"{request.method} {redact(str(request.url))}"
+            )
+        # The last response for a request stays, so a replay may ask for it again.
+        record = queue.popleft() if len(queue) > 1 else queue[0]
+        return _response_from(record, request)
