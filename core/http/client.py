@@ -20,7 +20,7 @@ import tenacity
 from django.conf import settings
 
 from core.http.clock import Clock, SystemClock
-from core.http.redaction import redact
+from core.http.redaction import install_log_redaction, redact
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ def build_http_client(
     `transport` is how tests, the raw archive and replay plug in; production leaves
     it unset and gets httpx's own connection pool.
     """
+    install_log_redaction()
     timeout = float(settings.HTTP_TIMEOUT_SECONDS if timeout_seconds is None else timeout_seconds)
     all_headers = {"User-Agent": USER_AGENT}
     all_headers.update(headers or {})
@@ -131,7 +132,7 @@ def send_with_retries(
     """
     clock = clock or SystemClock()
     backoff = tenacity.wait_exponential_jitter(
-        initial=policy.backoff_base_seconds,
+        multiplier=policy.backoff_base_seconds,
         max=policy.backoff_max_seconds,
         jitter=policy.backoff_base_seconds,
     )

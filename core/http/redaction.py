@@ -8,6 +8,7 @@ GitHub token prefixes, passwords in URLs).
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 
@@ -64,3 +65,26 @@ def redact(text: str) -> str:
     text = _GITHUB_TOKEN.sub(REDACTED, text)
     text = _QUERY_SECRET.sub(lambda m: m.group(1) + REDACTED, text)
     return _URL_USERINFO.sub(lambda m: m.group(1) + REDACTED + "@", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Redact a log record's final message; attached to loggers that print URLs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+# httpx logs every request's full URL at INFO; a signed URL must not reach the logs.
+_URL_LOGGERS = ("httpx", "httpcore")
+
+
+def install_log_redaction() -> None:
+    """Attach a RedactingFilter to the HTTP libraries' loggers (once)."""
+    for name in _URL_LOGGERS:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in target.filters):
+            target.addFilter(RedactingFilter())
