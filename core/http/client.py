@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -182,8 +182,3 @@ def send_with_retries(
         return retrying(attempt)
     except _RetryableStatus as exc:
         return exc.response
-
-
-def header_subset(headers: httpx.Headers, names: Iterable[str]) -> dict[str, str]:
-    """Return the named headers that are present, lower-cased names."""
-    return {name: headers[name] for name in names if name in headers}

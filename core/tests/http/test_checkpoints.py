@@ -52,10 +52,14 @@ def test_a_checkpoint_is_read_back_and_replaced() -> None:
 
 
 def test_a_rolled_back_transaction_takes_its_checkpoint_with_it() -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
-        save_checkpoint(collector=COLLECTOR, source_key=DATA_KEY, cursor=[1, 2, 3])
-        save_checkpoint(collector=COLLECTOR, source_key=CURSOR_KEY, cursor={"next": "p2"})
-        raise RuntimeError("the data write failed")
+    def write_page_then_fail() -> None:
+        with transaction.atomic():
+            save_checkpoint(collector=COLLECTOR, source_key=DATA_KEY, cursor=[1, 2, 3])
+            save_checkpoint(collector=COLLECTOR, source_key=CURSOR_KEY, cursor={"next": "p2"})
+            raise RuntimeError("the data write failed")
+
+    with pytest.raises(RuntimeError):
+        write_page_then_fail()
 
     assert get_checkpoint(collector=COLLECTOR, source_key=DATA_KEY) is None
     assert get_checkpoint(collector=COLLECTOR, source_key=CURSOR_KEY) is None

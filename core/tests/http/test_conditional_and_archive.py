@@ -40,7 +40,8 @@ def test_second_identical_run_is_served_by_304s(github_settings, octokit_server)
     first, first_row, _ = run_demo()
     second, second_row, summary = run_demo()
 
-    assert first.collector and second.collector
+    assert first.collector
+    assert second.collector
     assert second.collector.items == first.collector.items
     assert len(first.collector.items) == 13
     assert first_row.counters == {"fetched": 13, "api_requests": 5}
@@ -64,7 +65,8 @@ def test_archive_then_replay_gives_the_same_items_without_network(
     replayed, row, _ = run_demo("--replay", str(archive_file.parent))
 
     assert octokit_server.hits() == hits_before_replay
-    assert archived.collector and replayed.collector
+    assert archived.collector
+    assert replayed.collector
     assert replayed.collector.items == archived.collector.items
     assert row.status == "succeeded"
     records = read_archive(archive_file)
