@@ -16,11 +16,13 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import LiteralString
 from urllib.parse import quote
 
 import psycopg
 import pytest
 from django.db import connection
+from psycopg import sql
 
 from core.layout import REPO_ROOT
 
@@ -63,9 +65,9 @@ class Project:
     def manage(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
         return self.run("manage.py", *args, **extra_env)
 
-    def query(self, sql: str) -> list[tuple]:
+    def query(self, statement: LiteralString) -> list[tuple]:
         with psycopg.connect(**self.admin_params) as conn:
-            return conn.execute(sql).fetchall()
+            return conn.execute(statement).fetchall()
 
     def files(self) -> set[Path]:
         return {path.relative_to(self.root) for path in self.root.rglob("*") if path.is_file()}
@@ -110,13 +112,14 @@ def project(tmp_path: Path) -> Iterator[Project]:
         credentials += ":" + quote(params["password"], safe="")
     url = f"postgres://{credentials}@/{name}?{query}"
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         yield Project(root, url, {"dbname": name, **params})
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
             for database in (name, f"test_{name}"):
-                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                admin.execute(drop.format(sql.Identifier(database)))
 
 
 def add_to_installed_apps(project: Project) -> None:
