@@ -7,12 +7,13 @@ UV := $(shell command -v uv 2>/dev/null || echo var/uv/bin/uv)
 RUN := $(UV) run --frozen
 MANAGE := $(RUN) python manage.py
 
-.PHONY: help install run test lint typecheck migrations-check pytest test-db-url db-stop clean
+.PHONY: help install run test lint typecheck migrations-check docs-check scaffold-check pytest \
+	test-db-url db-stop clean
 
 help:
 	@echo "make install   install uv (if missing) and the project's packages; create .env"
 	@echo "make run       prepare the database and run the main job"
-	@echo "make test      ruff, pyright, makemigrations --check and pytest with coverage"
+	@echo "make test      ruff, pyright, makemigrations --check, docs and scaffold checks, pytest"
 	@echo "make db-stop   stop the embedded PostgreSQL server"
 
 var/uv/bin/uv:
@@ -44,10 +45,19 @@ typecheck: .venv/.installed
 migrations-check: .venv/.installed
 	DJANGO_SETTINGS_MODULE=config.test_settings $(MANAGE) makemigrations --check --dry-run
 
+# Service API pages match services.py; cross-app imports match docs/cross-app-dependencies.md.
+docs-check: .venv/.installed
+	$(RUN) python scripts/generate_service_docs.py --check
+	$(RUN) python scripts/check_cross_app_imports.py
+
+# A throwaway startcollector app passes ruff, pyright, its own test and makemigrations --check.
+scaffold-check: .venv/.installed
+	$(RUN) python scripts/validate_collector_scaffold.py
+
 pytest: .venv/.installed
 	$(RUN) pytest --cov --cov-report=term --cov-fail-under=90
 
-test: lint typecheck migrations-check pytest
+test: lint typecheck migrations-check docs-check scaffold-check pytest
 
 # The suite again, against the PostgreSQL server named by DATABASE_URL (CI's second pass).
 test-db-url: .venv/.installed
