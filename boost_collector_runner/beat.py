@@ -11,7 +11,6 @@ loaded, so nothing here touches the app registry or the database.
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,6 @@ from celery.schedules import crontab, schedule
 
 from boost_collector_runner.schedule import INTERVAL, Schedule, ScheduleError, load_schedule
 from config.env import SettingsError
-
-logger = logging.getLogger(__name__)
 
 TASK_NAME = "boost_collector_runner.tasks.run_scheduled_collectors_task"
 GROUP_BATCH_KIND = "batch"
@@ -72,16 +69,17 @@ def describe(parsed: Schedule, entries: dict[str, dict[str, Any]]) -> str:
 def beat_schedule_for_settings(
     path: str, *, strict: bool, base_dir: Path
 ) -> dict[str, dict[str, Any]]:
-    """Load the schedule for settings: fail (strict) or warn and return {} when invalid.
+    """Load the schedule for settings: fail (strict) or return {} when it is invalid.
 
     Strict mode raises SettingsError so a production Beat never starts with an
-    empty schedule; the error is one line, as manage.py prints it.
+    empty schedule; the error is one line, as manage.py prints it. Non-strict mode
+    stays quiet here (every manage.py command imports settings); the warning is
+    logged when a worker or Beat starts (`config.celery`) and by `check_schedule`.
     """
     try:
         parsed = load_schedule(path, base_dir=base_dir)
     except ScheduleError as exc:
         if strict:
             raise SettingsError(exc.one_line()) from None
-        logger.warning("%s; Celery Beat has no schedule entries", exc.one_line())
         return {}
     return get_beat_schedule(parsed)

@@ -201,6 +201,9 @@ class _Where:
 class _Checker:
     path: str
     errors: list[str] = field(default_factory=list)
+    # (mapping node id, key) for unknown keys that look like a typo of a known key:
+    # the missing-key error for that key would only repeat the typo's error.
+    typos: set[tuple[int, str]] = field(default_factory=set)
 
     def error(self, node: Node, where: _Where, message: str) -> None:
         self.errors.append(f"{self.path}:{_line(node)}: {where.prefix()}{message}")
@@ -214,7 +217,7 @@ class _Checker:
             return None
         entries: dict[str, tuple[Node, Node]] = {}
         for key_node, value_node in node.value:
-            key = self.key(key_node, where, allowed)
+            key = self.key(key_node, where, allowed, parent=node)
             if key is None:
                 continue
             if key in entries:
@@ -227,7 +230,17 @@ class _Checker:
             entries[key] = (key_node, value_node)
         return entries
 
-    def key(self, node: Node, where: _Where, allowed: tuple[str, ...]) -> str | None:
+    def missing(self, node: Node, key: str) -> bool:
+        """True when `key` is absent from mapping `node` and not explained by a typo."""
+        if not isinstance(node, MappingNode) or (id(node), key) in self.typos:
+            return False
+        if key == "on" and _has_unquoted_on(node):
+            return False
+        return not any(getattr(k, "value", None) == key for k, _ in node.value)
+
+    def key(
+        self, node: Node, where: _Where, allowed: tuple[str, ...], *, parent: Node
+    ) -> str | None:
         if isinstance(node, ScalarNode) and node.tag == _BOOL_TAG and "on" in allowed:
             self.error(
                 node,
@@ -240,6 +253,8 @@ class _Checker:
             return None
         if node.value not in allowed:
             self.error(node, where, f"unknown key '{node.value}'{_suggest(node.value, allowed)}")
+            close = difflib.get_close_matches(node.value, allowed, n=1, cutoff=0.6)
+            self.typos.update((id(parent), key) for key in close)
             return None
         return node.value
 
@@ -251,7 +266,8 @@ class _Checker:
         if top is None:
             return Schedule(path=self.path)
         if "groups" not in top:
-            self.error(root, _Where(), "missing required key 'groups'")
+            if self.missing(root, "groups"):
+                self.error(root, _Where(), "missing required key 'groups'")
             return Schedule(path=self.path)
         groups_node = top["groups"][1]
         if not isinstance(groups_node, MappingNode) or not groups_node.value:
@@ -310,15 +326,20 @@ class _Checker:
         self, group_node: Node, entries: dict[str, tuple[Node, Node]], where: _Where
     ) -> tuple[int, int] | None:
         if "default_time" not in entries:
-            self.error(group_node, where, "missing required key 'default_time' (\"HH:MM\", UTC)")
+            if self.missing(group_node, "default_time"):
+                self.error(
+                    group_node, where, "missing required key 'default_time' (\"HH:MM\", UTC)"
+                )
             return None
         node = entries["default_time"][1]
-        if isinstance(node, ScalarNode) and node.tag == _INT_TAG and ":" in node.value:
+        if isinstance(node, ScalarNode) and node.style is None and ":" in node.value:
+            # PyYAML happens to keep 04:10 a string, but 14:10 becomes 850 and other
+            # YAML 1.1 tools read both as numbers: require quotes for every time.
             self.error(
                 node,
                 where,
-                f"'default_time' {node.value} was read as a number (YAML 1.1 "
-                f'base 60); quote it: "{node.value}"',
+                f"'default_time' {node.value} is unquoted, and YAML 1.1 reads it as the "
+                f'number {_sexagesimal(node.value)}; quote it: "{node.value}"',
             )
             return None
         match = _TIME_RE.match(node.value) if isinstance(node, ScalarNode) else None
@@ -335,7 +356,8 @@ class _Checker:
         self, name: str, group_node: Node, entries: dict[str, tuple[Node, Node]], where: _Where
     ) -> tuple[Task, ...] | None:
         if "tasks" not in entries:
-            self.error(group_node, where, "missing required key 'tasks' (a list of tasks)")
+            if self.missing(group_node, "tasks"):
+                self.error(group_node, where, "missing required key 'tasks' (a list of tasks)")
             return None
         node = entries["tasks"][1]
         if not isinstance(node, SequenceNode) or not node.value:
@@ -400,7 +422,8 @@ class _Checker:
         self, task_node: Node, entries: dict[str, tuple[Node, Node]], where: _Where, key: str
     ) -> str | None:
         if key not in entries:
-            self.error(task_node, where, f"missing required key '{key}'")
+            if self.missing(task_node, key):
+                self.error(task_node, where, f"missing required key '{key}'")
             return None
         node = entries[key][1]
         if (
@@ -420,7 +443,7 @@ class _Checker:
         kind: str | None,
     ) -> str | int | None:
         node = entries["on"][1] if "on" in entries else None
-        if kind in (WEEKLY, MONTHLY) and node is None and not _has_unquoted_on(task_node):
+        if kind in (WEEKLY, MONTHLY) and node is None and self.missing(task_node, "on"):
             wanted = "a weekday (monday or mon, ...)" if kind == WEEKLY else "a day of month 1-31"
             self.error(task_node, where, f'a {kind} task needs "on": {wanted}')
             return None
@@ -449,9 +472,10 @@ class _Checker:
     ) -> int | None:
         node = entries["minutes"][1] if "minutes" in entries else None
         if kind == INTERVAL and node is None:
-            self.error(
-                task_node, where, f"an interval task needs 'minutes' (1-{MAX_INTERVAL_MINUTES})"
-            )
+            if self.missing(task_node, "minutes"):
+                self.error(
+                    task_node, where, f"an interval task needs 'minutes' (1-{MAX_INTERVAL_MINUTES})"
+                )
             return None
         if node is None or kind is None:
             return None
@@ -511,6 +535,16 @@ def _command_hint(node: Node) -> str:
             ):
                 return value_node.value
     return ""
+
+
+def _sexagesimal(text: str) -> str:
+    """The base-60 number YAML 1.1 makes of an unquoted 04:10 (250), for the message."""
+    total = 0
+    for part in text.split(":"):
+        if not part.isdigit():
+            return "(not a time)"
+        total = total * 60 + int(part)
+    return str(total)
 
 
 def _has_unquoted_on(node: Node) -> bool:
