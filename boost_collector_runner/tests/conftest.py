@@ -53,3 +53,10 @@ def run_command(name: str, *args: str) -> str:
     out = StringIO()
     call_command(name, *args, stdout=out, stderr=StringIO())
     return out.getvalue()
+
+
+def children(batch):
+    """The task rows of a batch row, oldest first."""
+    from core.models import CollectorRun
+
+    return CollectorRun.objects.filter(parent=batch).order_by("id")

@@ -10,7 +10,7 @@ from celery.schedules import crontab, schedule
 from boost_collector_runner.beat import describe, get_beat_schedule
 from boost_collector_runner.schedule import parse_schedule
 from boost_collector_runner.tasks import run_scheduled_collectors_task
-from boost_collector_runner.tests.conftest import FIXTURES, start_manage
+from boost_collector_runner.tests.conftest import FIXTURES, children, start_manage
 from core.models import CollectorRun
 
 TEXT = """
@@ -130,7 +130,7 @@ def test_task_runs_the_command_with_the_celery_trigger(schedule_file) -> None:
         kwargs={"schedule_kind": "interval", "interval_minutes": 5}
     ).get()
     batch = CollectorRun.objects.get(kind="batch")
-    assert (batch.trigger, batch.status, batch.children.get().trigger) == (
+    assert (batch.trigger, batch.status, children(batch).get().trigger) == (
         "celery",
         "succeeded",
         "celery",
@@ -139,3 +139,19 @@ def test_task_runs_the_command_with_the_celery_trigger(schedule_file) -> None:
         kwargs={"schedule_kind": "batch", "group_id": "nope"}
     )
     assert result.failed()
+
+
+def test_worker_and_beat_log_the_schedule_at_start(settings, caplog) -> None:
+    from config.celery import log_schedule_summary
+
+    caplog.set_level("INFO", logger="config.celery")
+    log_schedule_summary()
+    settings.BOOST_COLLECTOR_SCHEDULE_YAML = BROKEN
+    log_schedule_summary()
+    assert [record.getMessage() for record in caplog.records] == [
+        "schedule config/boost_collector_schedule.yaml: 1 groups (people), 1 enabled tasks; "
+        "Beat entries: boost-collector-group-people-03-30",
+        "boost_collector_runner/tests/fixtures/broken_schedules/minutes_zero.yaml:7: group "
+        "'github', task 1 (run_cppa_user_tracker): 'minutes' must be 1-180, got 0; Celery Beat "
+        "has no schedule entries",
+    ]

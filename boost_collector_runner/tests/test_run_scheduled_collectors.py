@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.core.management.base import CommandError
 
-from boost_collector_runner.tests.conftest import run_command, start_manage
+from boost_collector_runner.tests.conftest import children, run_command, start_manage
 from core.locks import AdvisoryLock
 from core.models import CollectorRun
 
@@ -69,7 +69,7 @@ def test_all_succeed_exit_zero_and_ledger_has_batch_with_children(schedule_file)
         "run_scheduled_collectors",
         "daily batch",
     )
-    child = batch.children.get()
+    child = children(batch).get()
     assert (child.command, child.status, child.group, child.kind) == (
         "run_test_ok",
         "succeeded",
@@ -91,15 +91,15 @@ def test_failures_do_not_stop_the_rest_and_exit_with_first_code(schedule_file) -
     assert caught.value.returncode == 1
     batch = batch_row()
     assert (batch.status, batch.group, batch.failure_category) == ("failed", "alpha", "rate_limit")
-    children = list(batch.children.order_by("id").values_list("command", "status", "exit_code"))
-    assert children == [
+    rows = list(children(batch).values_list("command", "status", "exit_code"))
+    assert rows == [
         ("run_test_ok", "succeeded", 0),
         ("run_test_fail", "failed", 1),
         ("run_test_command_error", "failed", 3),
         ("run_test_crash", "failed", 1),
         ("run_test_ok", "succeeded", 0),
     ]
-    crash = batch.children.get(command="run_test_crash")
+    crash = children(batch).get(command="run_test_crash")
     assert crash.error_summary == "RuntimeError: unexpected state in test command"
 
 
@@ -117,7 +117,7 @@ def test_stop_on_failure_skips_the_rest_with_a_reason(schedule_file) -> None:
     assert "5 tasks: 1 succeeded, 1 failed (run_test_fail: rate_limit), 3 skipped" in str(
         caught.value
     )
-    skipped = batch_row().children.filter(status="skipped").order_by("id")
+    skipped = children(batch_row()).filter(status="skipped").order_by("id")
     assert [row.command for row in skipped] == [
         "run_test_command_error",
         "run_test_crash",
@@ -219,7 +219,7 @@ def test_duplicate_batch_is_recorded_skipped_and_runs_nothing(schedule_file) -> 
     )
     batch = batch_row()
     assert (batch.status, batch.exit_code) == ("skipped", 0)
-    assert not batch.children.exists()
+    assert not children(batch).exists()
 
 
 def test_unreachable_database_fails_fast_in_one_line() -> None:

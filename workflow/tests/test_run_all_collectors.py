@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from boost_collector_runner.tests.conftest import children
 from core.models import CollectorRun
 from workflow.tasks import run_all_collectors_task
 
@@ -23,7 +24,7 @@ def run(*args: str) -> str:
 def test_default_list_runs_the_people_collector() -> None:
     assert "1 task: 1 succeeded, 0 failed, 0 skipped" in run()
     batch = CollectorRun.objects.get(kind="batch")
-    assert (batch.command, batch.collector, batch.children.get().command) == (
+    assert (batch.command, batch.collector, children(batch).get().command) == (
         "run_all_collectors",
         "workflow",
         "run_cppa_user_tracker",
