@@ -7,12 +7,14 @@ UV := $(shell command -v uv 2>/dev/null || echo var/uv/bin/uv)
 RUN := $(UV) run --frozen
 MANAGE := $(RUN) python manage.py
 
-.PHONY: help install run test lint typecheck migrations-check docs-check scaffold-check pytest \
-	test-db-url db-stop clean
+.PHONY: help install run worker beat test lint typecheck migrations-check docs-check scaffold-check \
+	pytest test-db-url db-stop clean
 
 help:
 	@echo "make install   install uv (if missing) and the project's packages; create .env"
-	@echo "make run       prepare the database and run the main job"
+	@echo "make run       migrate, then run the daily schedule (run_scheduled_collectors --schedule daily)"
+	@echo "make worker    start a Celery worker (Redis at CELERY_BROKER_URL)"
+	@echo "make beat      start Celery Beat: runs config/boost_collector_schedule.yaml"
 	@echo "make test      ruff, pyright, makemigrations --check, docs and scaffold checks, pytest"
 	@echo "make db-stop   stop the embedded PostgreSQL server"
 
@@ -33,7 +35,16 @@ install: .venv/.installed .env
 
 run: install
 	$(MANAGE) migrate --no-input
-	$(MANAGE) run_cppa_user_tracker
+	$(MANAGE) run_scheduled_collectors --schedule daily
+
+# Redis is read from CELERY_BROKER_URL (default redis://localhost:6379/0).
+worker: install
+	$(RUN) celery -A config worker -l info
+
+beat: install
+	$(MANAGE) migrate --no-input
+	mkdir -p var
+	$(RUN) celery -A config beat -l info --schedule var/celerybeat-schedule
 
 lint: .venv/.installed
 	$(RUN) ruff check .

@@ -7,6 +7,7 @@ PostgreSQL server starts on the first database connection, not here.
 
 from __future__ import annotations
 
+from boost_collector_runner.beat import beat_schedule_for_settings
 from config.env import (
     BASE_DIR,
     database_settings,
@@ -36,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "core",
+    "boost_collector_runner",
+    "workflow",
     # Collector apps, alphabetical.
     "cppa_user_tracker",
 ]
@@ -103,3 +106,40 @@ HTTP_TIMEOUT_SECONDS = env_int(env, "HTTP_TIMEOUT_SECONDS", default=30, minimum=
 HTTP_MAX_ATTEMPTS = env_int(env, "HTTP_MAX_ATTEMPTS", default=5, minimum=1)
 HTTP_BACKOFF_BASE_SECONDS = env_int(env, "HTTP_BACKOFF_BASE_SECONDS", default=1)
 HTTP_BACKOFF_MAX_SECONDS = env_int(env, "HTTP_BACKOFF_MAX_SECONDS", default=60)
+
+# --- Scheduler (boost_collector_runner, workflow) and Celery -------------------
+# The YAML schedule is read here only to build Celery Beat's entries; commands
+# read it again when they run, so an edit needs no restart for manual runs.
+BOOST_COLLECTOR_SCHEDULE_YAML = env.str(
+    "BOOST_COLLECTOR_SCHEDULE_YAML",
+    default=str(BASE_DIR / "config" / "boost_collector_schedule.yaml"),
+)
+# Strict: an invalid or missing schedule stops start-up, and unknown commands in it
+# are errors rather than warnings. Production (DEBUG=False) is strict by default.
+BOOST_COLLECTOR_SCHEDULE_STRICT = env_bool(
+    env, "BOOST_COLLECTOR_SCHEDULE_STRICT", default=not DEBUG
+)
+# The fixed list `run_all_collectors` runs, in order.
+WORKFLOW_COLLECTORS = [
+    name.strip()
+    for name in env.str("WORKFLOW_COLLECTORS", default="run_cppa_user_tracker").split(",")
+    if name.strip()
+]
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://localhost:6379/0")
+CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it ends, so a worker killed mid-batch gives the batch
+# back to the broker; the batch lock makes that redelivery harmless.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env_int(env, "CELERY_TASK_TIME_LIMIT", default=6 * 3600, minimum=60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# Redis re-delivers an unacknowledged message after this many seconds: it must
+# exceed the longest task, or a long batch would be started a second time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 3600}
+CELERY_BEAT_SCHEDULE = beat_schedule_for_settings(
+    BOOST_COLLECTOR_SCHEDULE_YAML, strict=BOOST_COLLECTOR_SCHEDULE_STRICT, base_dir=BASE_DIR
+)

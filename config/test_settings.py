@@ -12,3 +12,6 @@ os.environ.setdefault("DEBUG", "False")
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Real collector commands the scheduler tests run (run_test_ok, run_test_fail, ...).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests_support"]  # noqa: F405

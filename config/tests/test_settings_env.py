@@ -41,7 +41,14 @@ def manage(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProc
 @pytest.fixture
 def fresh_checkout(tmp_path: Path) -> Path:
     """A copy of the project code without .env or var/, as a fresh clone has."""
-    for name in ("manage.py", "config", "core", "cppa_user_tracker"):
+    for name in (
+        "manage.py",
+        "config",
+        "core",
+        "cppa_user_tracker",
+        "boost_collector_runner",
+        "workflow",
+    ):
         source = ROOT / name
         target = tmp_path / name
         if source.is_dir():

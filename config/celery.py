@@ -1,0 +1,40 @@
+"""The Celery application: `celery -A config worker -l info` and `celery -A config beat -l info`.
+
+Configuration comes from Django settings (the `CELERY_` names), so the worker, Beat
+and manage.py share one source. The start-up line summarising the schedule is logged
+when a worker or Beat starts, not on every manage.py command.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from celery import Celery
+from celery.signals import beat_init, worker_ready
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("config")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+
+@beat_init.connect
+@worker_ready.connect
+def log_schedule_summary(**_kwargs: Any) -> None:
+    """Log one line: the schedule's groups, enabled tasks and Beat entry names."""
+    from django.conf import settings
+
+    from boost_collector_runner.beat import describe, get_beat_schedule
+    from boost_collector_runner.schedule import ScheduleError, load_schedule
+
+    try:
+        parsed = load_schedule(settings.BOOST_COLLECTOR_SCHEDULE_YAML, base_dir=settings.BASE_DIR)
+    except ScheduleError as exc:
+        logger.warning("%s; Celery Beat has no schedule entries", exc.one_line())
+        return
+    logger.info("%s", describe(parsed, get_beat_schedule(parsed)))
