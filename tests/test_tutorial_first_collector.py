@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import uuid
@@ -25,9 +24,9 @@ from django.db import connection
 from psycopg import sql
 
 from core.layout import REPO_ROOT
+from core.testing.project_copy import copy_project
 
 TUTORIAL = REPO_ROOT / "docs" / "tutorial_first_collector.md"
-COPIED = ["manage.py", "pyproject.toml", "config", "core", "cppa_user_tracker", "docs", "scripts"]
 COMMAND_FILE = Path("heartbeat_demo/management/commands/run_heartbeat_demo.py")
 API_KEY_ERROR = (
     "CommandError: HEARTBEAT_DEMO_API_KEY is not set. "
@@ -94,14 +93,7 @@ def server_params() -> dict:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[Project]:
-    root = tmp_path / "project"
-    for name in COPIED:
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            root.mkdir(exist_ok=True)
-            shutil.copy2(source, root / name)
+    root = copy_project(tmp_path / "project")
     params = server_params()
     name = f"tutorial_{uuid.uuid4().hex[:12]}"
     query = "&".join(

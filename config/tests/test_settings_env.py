@@ -12,6 +12,7 @@ import pytest
 
 from config import env as config_env
 from config.env import SettingsError
+from core.testing.project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,21 +42,7 @@ def manage(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProc
 @pytest.fixture
 def fresh_checkout(tmp_path: Path) -> Path:
     """A copy of the project code without .env or var/, as a fresh clone has."""
-    for name in (
-        "manage.py",
-        "config",
-        "core",
-        "cppa_user_tracker",
-        "boost_collector_runner",
-        "workflow",
-    ):
-        source = ROOT / name
-        target = tmp_path / name
-        if source.is_dir():
-            subprocess.run(["cp", "-r", str(source), str(target)], check=True)
-        else:
-            target.write_bytes(source.read_bytes())
-    return tmp_path
+    return copy_project(tmp_path)
 
 
 def test_production_without_secret_key_fails_in_one_line(fresh_checkout: Path) -> None:
