@@ -37,7 +37,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "core",
     # Collector apps, alphabetical.
+    "boost_library_tracker",
     "cppa_user_tracker",
+    "github_activity_tracker",
 ]
 
 MIDDLEWARE = [
