@@ -78,8 +78,9 @@ def upsert_versions(*, items: Sequence[VersionItem]) -> UpsertCounts:
             unique_fields=["name"],
             update_fields=[*_VERSION_FIELDS, "released_at"],
         )
+        # The numbers follow from the name, so "updating" them never writes a row.
         return counts + upsert(
-            model=BoostVersion, rows=undated, unique_fields=["name"], update_fields=[]
+            model=BoostVersion, rows=undated, unique_fields=["name"], update_fields=_VERSION_FIELDS
         )
 
 
