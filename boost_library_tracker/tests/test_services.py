@@ -126,15 +126,22 @@ def test_library_versions_store_metadata_categories_and_people(catalogue) -> Non
     beast = LibraryVersion.objects.get(library__key="beast")
     assert (beast.std, beast.cxxstd) == (["C++11"], "")
     spirit = LibraryVersion.objects.get(library__key="spirit")
-    authors = spirit.people.filter(role="author").order_by("position")
+    authors = LibraryVersionPerson.objects.filter(library_version=spirit, role="author").order_by(
+        "position"
+    )
     assert [p.identity.name for p in authors] == ["Joel de Guzman", "Hartmut Kaiser", "Dan Nuffer"]
-    maintainers = spirit.people.filter(role="maintainer").order_by("position")
+    maintainers = LibraryVersionPerson.objects.filter(
+        library_version=spirit, role="maintainer"
+    ).order_by("position")
     assert [p.identity.email for p in maintainers] == [
         "joel@boost-consulting.com",
         "hartmut.kaiser@gmail.com",
     ]
     leaf = LibraryVersion.objects.get(library__key="leaf")
-    assert leaf.people.get(role="maintainer").identity.email == ""
+    assert (
+        LibraryVersionPerson.objects.get(library_version=leaf, role="maintainer").identity.email
+        == ""
+    )
     # "Marshall Clow <marshall -at- idio.com>" maintains three libraries: one identity.
     assert GitIdentity.objects.filter(email="marshall@idio.com").count() == 1
     assert counts.categories.created == Category.objects.count()
@@ -178,7 +185,10 @@ def test_changing_one_library_updates_only_it(catalogue) -> None:
     assert [k for k in after if after[k] != before[k]] == ["algorithm/string"]
     string = LibraryVersion.objects.get(library__key="algorithm/string")
     assert list(string.categories.values_list("name", flat=True)) == ["Algorithms"]
-    assert string.people.get(role="maintainer").identity.email == "else@example.org"
+    assert (
+        LibraryVersionPerson.objects.get(library_version=string, role="maintainer").identity.email
+        == "else@example.org"
+    )
 
 
 def test_a_shorter_author_list_drops_the_extra_slots(catalogue) -> None:
@@ -188,7 +198,7 @@ def test_a_shorter_author_list_drops_the_extra_slots(catalogue) -> None:
     counts = services.upsert_library_versions(version=VERSION, items=[shorter])
     assert counts.links_removed == 2
     lv = LibraryVersion.objects.get(library__key="spirit")
-    assert lv.people.filter(role="author").count() == 1
+    assert LibraryVersionPerson.objects.filter(library_version=lv, role="author").count() == 1
 
 
 @pytest.mark.parametrize(
