@@ -7,12 +7,13 @@ UV := $(shell command -v uv 2>/dev/null || echo var/uv/bin/uv)
 RUN := $(UV) run --frozen
 MANAGE := $(RUN) python manage.py
 
-.PHONY: help install run test lint typecheck migrations-check pytest test-db-url db-stop clean
+.PHONY: help install run test lint typecheck migrations-check pytest bench test-db-url db-stop clean
 
 help:
 	@echo "make install   install uv (if missing) and the project's packages; create .env"
 	@echo "make run       prepare the database and run the main job"
 	@echo "make test      ruff, pyright, makemigrations --check and pytest with coverage"
+	@echo "make bench     commit ingest throughput: bulk services vs naive ORM vs COPY"
 	@echo "make db-stop   stop the embedded PostgreSQL server"
 
 var/uv/bin/uv:
@@ -48,6 +49,10 @@ pytest: .venv/.installed
 	$(RUN) pytest --cov --cov-report=term --cov-fail-under=90
 
 test: lint typecheck migrations-check pytest
+
+# Throughput, not correctness: benchmarks/ is outside pytest's testpaths and coverage.
+bench: .venv/.installed
+	$(RUN) pytest benchmarks -q -p no:cacheprovider --benchmark-columns=min,rounds
 
 # The suite again, against the PostgreSQL server named by DATABASE_URL (CI's second pass).
 test-db-url: .venv/.installed
