@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 MANAGE := $(RUN) python manage.py
 
 .PHONY: help install run worker beat test lint typecheck migrations-check docs-check scaffold-check \
-	pytest test-db-url db-stop clean
+	pytest bench test-db-url db-stop clean
 
 help:
 	@echo "make install   install uv (if missing) and the project's packages; create .env"
@@ -16,6 +16,7 @@ help:
 	@echo "make worker    start a Celery worker (Redis at CELERY_BROKER_URL)"
 	@echo "make beat      start Celery Beat: runs config/boost_collector_schedule.yaml"
 	@echo "make test      ruff, pyright, makemigrations --check, docs and scaffold checks, pytest"
+	@echo "make bench     commit ingest throughput: bulk services vs naive ORM vs COPY"
 	@echo "make db-stop   stop the embedded PostgreSQL server"
 
 var/uv/bin/uv:
@@ -69,6 +70,10 @@ pytest: .venv/.installed
 	$(RUN) pytest --cov --cov-report=term --cov-fail-under=90
 
 test: lint typecheck migrations-check docs-check scaffold-check pytest
+
+# Throughput, not correctness: benchmarks/ is outside pytest's testpaths and coverage.
+bench: .venv/.installed
+	$(RUN) pytest benchmarks -q -p no:cacheprovider --benchmark-columns=min,rounds
 
 # The suite again, against the PostgreSQL server named by DATABASE_URL (CI's second pass).
 test-db-url: .venv/.installed

@@ -40,7 +40,9 @@ INSTALLED_APPS = [
     "boost_collector_runner",
     "workflow",
     # Collector apps, alphabetical.
+    "boost_library_tracker",
     "cppa_user_tracker",
+    "github_activity_tracker",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
 # 1,000 rows of ~10 columns stays far below PostgreSQL's 65,535 bind parameters
@@ -90,6 +90,27 @@ def upsert(
     return counts
 
 
+# Field types whose database value is the Python value itself when it has this type.
+_PLAIN_TYPES: dict[str, type] = {
+    "AutoField": int,
+    "BigAutoField": int,
+    "BigIntegerField": int,
+    "BooleanField": bool,
+    "CharField": str,
+    "IntegerField": int,
+    "PositiveBigIntegerField": int,
+    "PositiveIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "SmallIntegerField": int,
+    "TextField": str,
+}
+
+
+def _plain_type(field: Any) -> type | None:
+    target = field.target_field if field.is_relation else field
+    return _PLAIN_TYPES.get(target.get_internal_type())
+
+
 @dataclass(frozen=True)
 class _UpsertStatement:
     meta: Any
@@ -101,12 +122,21 @@ class _UpsertStatement:
     def _column(self, name: str) -> str:
         return connection.ops.quote_name(self.meta.get_field(name).column)
 
-    def sql(self, row_count: int) -> str:
+    def sql(self) -> str:
+        """One statement for any batch size: each column travels as one typed array.
+
+        `INSERT ... SELECT * FROM unnest(%s::type[], ...)` keeps the statement text and
+        its parameter count fixed, so the driver does not re-parse a query with
+        thousands of placeholders for every batch (that parsing cost more than the
+        database work).
+        """
         table = connection.ops.quote_name(self.meta.db_table)
         column_sql = ", ".join(self._column(n) for n in self.columns)
-        row_sql = "(" + ", ".join(["%s"] * len(self.columns)) + ")"
+        arrays = ", ".join(
+            f"%s::{self.meta.get_field(n).db_type(connection)}[]" for n in self.columns
+        )
         conflict = ", ".join(self._column(n) for n in self.unique_fields)
-        sql = f"INSERT INTO {table} ({column_sql}) VALUES {', '.join([row_sql] * row_count)} "
+        sql = f"INSERT INTO {table} ({column_sql}) SELECT * FROM unnest({arrays}) "
         if self.update_fields:
             targets = [*self.update_fields, *self.touch_on_update]
             assignments = ", ".join(
@@ -125,14 +155,26 @@ class _UpsertStatement:
     def execute(
         self, batch: Sequence[Mapping[str, Any]], *, stamp_fields: Sequence[str], now: Any
     ) -> UpsertCounts:
-        fields = [self.meta.get_field(n) for n in self.columns]
-        params: list[Any] = []
-        for row in batch:
-            for field in fields:
-                value = row.get(field.name, now) if field.name in stamp_fields else row[field.name]
-                params.append(field.get_db_prep_save(value, connection))
+        real_connection = connections[DEFAULT_DB_ALIAS]  # the proxy costs a lookup per value
+        params: list[list[Any]] = []
+        for name in self.columns:
+            field = self.meta.get_field(name)
+            prepare = field.get_db_prep_save
+            plain = _plain_type(field)
+            if name in stamp_fields:
+                values = [row.get(name, now) for row in batch]
+            else:
+                values = [row[name] for row in batch]
+            # Values already of the column's plain Python type need no conversion; skipping
+            # the per-value Django call halves the Python time of a large batch.
+            params.append(
+                [
+                    v if v is None or type(v) is plain else prepare(v, real_connection)
+                    for v in values
+                ]
+            )
         with connection.cursor() as cursor:
-            cursor.execute(self.sql(len(batch)), params)
+            cursor.execute(self.sql(), params)
             inserted_flags = [bool(r[0]) for r in cursor.fetchall()]
         created = sum(inserted_flags)
         return UpsertCounts(

@@ -18,3 +18,8 @@ class GitHubAccountItem:
 class GitIdentityItem:
     name: str
     email: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The (name, email) the table stores: name trimmed, email trimmed and lower-cased."""
+        return (self.name.strip(), self.email.strip().lower())

@@ -50,7 +50,8 @@ def upsert_git_identities(*, items: Sequence[GitIdentityItem]) -> UpsertCounts:
     for item in items:
         if not item.name.strip() and not item.email.strip():
             raise ValueError("a git identity needs a name or an email, got neither")
-        rows.append({"name": item.name.strip(), "email": item.email.strip().lower()})
+        name, email = item.key
+        rows.append({"name": name, "email": email})
     return upsert(model=GitIdentity, rows=rows, unique_fields=["name", "email"], update_fields=[])
 
 

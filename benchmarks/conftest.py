@@ -1,0 +1,49 @@
+"""Collect commits/second per writer and size; print one comparison line per size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+import pytest
+
+RATES: dict[str, dict[int, float]] = defaultdict(dict)
+
+
+@pytest.fixture
+def record_rate() -> Callable[[str, int, float], float]:
+    """Store a writer's commits/second for the summary lines; return the rate."""
+
+    def record(writer: str, count: int, seconds: float) -> float:
+        rate = count / seconds
+        RATES[writer][count] = rate
+        return rate
+
+    return record
+
+
+def summary_lines() -> list[str]:
+    """`ingest N=…: X commits/s | naive Y commits/s | COPY Z commits/s`, one per size."""
+    naive = ", ".join(f"{rate:.0f} commits/s (N={n})" for n, rate in RATES["naive"].items())
+    lines = []
+    for count, rate in sorted(RATES["bulk"].items()):
+        line = f"ingest N={count}: {rate:.0f} commits/s"
+        if naive:
+            speedup = rate / max(RATES["naive"].values())
+            line += f" | naive {naive}, x{speedup:.0f}"
+        if count in RATES["copy"]:
+            line += f" | COPY {RATES['copy'][count]:.0f} commits/s"
+        lines.append(line)
+    for count, rate in RATES["bulk re-read"].items():
+        lines.append(
+            f"re-read of N={count} unchanged commits: {rate:.0f} commits/s, 0 rows written"
+        )
+    return lines
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    lines = summary_lines()
+    if lines:
+        terminalreporter.section("ingest throughput")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,0 +1,188 @@
+"""The three ways the benchmark writes the same commits: bulk services, naive ORM, COPY."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from benchmarks.payloads import commit_pages
+from cppa_user_tracker.models import GitHubAccount, GitIdentity
+from github_activity_tracker.items import CommitItem
+from github_activity_tracker.models import Commit, FileChange, Repository
+from github_activity_tracker.services import ingest_commits
+
+
+def clear_activity() -> None:
+    """Empty the tables the writers fill, so each measured round starts the same."""
+    tables = [m._meta.db_table for m in (FileChange, Commit, GitIdentity, GitHubAccount)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def bulk_ingest(repository: Repository, count: int) -> None:
+    """The project's path: one `ingest_commits` transaction per page."""
+    for page in commit_pages(count):
+        ingest_commits(repository=repository, items=page)
+
+
+def naive_ingest(repository: Repository, count: int) -> None:
+    """What a straightforward ORM collector does: one get/update_or_create per object."""
+    for page in commit_pages(count):
+        for item in page:
+            _naive_commit(repository, item)
+
+
+def _naive_commit(repository: Repository, item: CommitItem) -> None:
+    account = None
+    if item.author_account is not None:
+        account, _ = GitHubAccount.objects.update_or_create(
+            github_id=item.author_account.github_id,
+            defaults={"login": item.author_account.login, "account_type": "User"},
+        )
+    author = committer = None
+    if item.author is not None:
+        author, _ = GitIdentity.objects.get_or_create(
+            name=item.author.name, email=item.author.email
+        )
+    if item.committer is not None:
+        committer, _ = GitIdentity.objects.get_or_create(
+            name=item.committer.name, email=item.committer.email
+        )
+    commit, _ = Commit.objects.update_or_create(
+        repository=repository,
+        sha=item.sha,
+        defaults={
+            "message": item.message,
+            "author": author,
+            "committer": committer,
+            "author_account": account,
+            "authored_at": item.authored_at,
+            "committed_at": item.committed_at,
+            "additions": item.additions,
+            "deletions": item.deletions,
+        },
+    )
+    for change in item.files or ():
+        FileChange.objects.update_or_create(
+            commit=commit,
+            filename=change.filename,
+            defaults={
+                "status": change.status,
+                "additions": change.additions,
+                "deletions": change.deletions,
+                "changes": change.changes,
+            },
+        )
+
+
+def copy_ingest(repository: Repository, count: int) -> None:
+    """The ceiling: COPY the same rows with ids assigned here, no conflict handling at all."""
+    now = timezone.now()
+    accounts: dict[int, int] = {}
+    identities: dict[tuple[str, str], int] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        commit_id = 0
+        for page in commit_pages(count):
+            new_accounts = _new_people(page, accounts, identities)
+            _copy(
+                cursor,
+                GitHubAccount,
+                [
+                    "id",
+                    "github_id",
+                    "login",
+                    "name",
+                    "account_type",
+                    "avatar_url",
+                    "created_at",
+                    "updated_at",
+                ],
+                ((pk, gid, login, "", "User", "", now, now) for pk, gid, login in new_accounts[0]),
+            )
+            _copy(
+                cursor,
+                GitIdentity,
+                ["id", "name", "email", "created_at"],
+                ((pk, name, email, now) for pk, name, email in new_accounts[1]),
+            )
+            commit_rows, file_rows = [], []
+            for item in page:
+                commit_id += 1
+                assert item.author is not None
+                assert item.committer is not None
+                assert item.author_account is not None
+                commit_rows.append(
+                    (
+                        commit_id,
+                        repository.pk,
+                        item.sha,
+                        item.message,
+                        identities[item.author.key],
+                        identities[item.committer.key],
+                        accounts[item.author_account.github_id],
+                        item.authored_at,
+                        item.committed_at,
+                        item.additions,
+                        item.deletions,
+                    )
+                )
+                file_rows.extend(
+                    (commit_id, f.filename, "", f.status, f.additions, f.deletions, f.changes)
+                    for f in item.files or ()
+                )
+            _copy(
+                cursor,
+                Commit,
+                [
+                    "id",
+                    "repository_id",
+                    "sha",
+                    "message",
+                    "author_id",
+                    "committer_id",
+                    "author_account_id",
+                    "authored_at",
+                    "committed_at",
+                    "additions",
+                    "deletions",
+                ],
+                commit_rows,
+            )
+            _copy(
+                cursor,
+                FileChange,
+                [
+                    "commit_id",
+                    "filename",
+                    "previous_filename",
+                    "status",
+                    "additions",
+                    "deletions",
+                    "changes",
+                ],
+                file_rows,
+            )
+
+
+def _new_people(page, accounts, identities):
+    """Assign ids to people not seen before, remembering them for later pages."""
+    new_accounts, new_identities = [], []
+    for item in page:
+        account = item.author_account
+        if account is not None and account.github_id not in accounts:
+            accounts[account.github_id] = len(accounts) + 1
+            new_accounts.append((accounts[account.github_id], account.github_id, account.login))
+        for identity in (item.author, item.committer):
+            if identity is not None and identity.key not in identities:
+                identities[identity.key] = len(identities) + 1
+                new_identities.append((identities[identity.key], *identity.key))
+    return new_accounts, new_identities
+
+
+def _copy(cursor, model, columns: list[str], rows: Iterable[tuple]) -> None:
+    sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+    with cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)

@@ -1,0 +1,106 @@
+"""Ingest a page of commits with their authors and file changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from core.bulk import UpsertCounts, upsert
+from github_activity_tracker.items import CommitItem
+from github_activity_tracker.models import Commit, FileChange, Repository
+from github_activity_tracker.services._shared import (
+    TableCounts,
+    account_id,
+    identity_id,
+    store_accounts,
+    store_identities,
+)
+
+_COMMIT_FIELDS = [
+    "message",
+    "author",
+    "committer",
+    "author_account",
+    "committer_account",
+    "authored_at",
+    "committed_at",
+]
+_FILE_FIELDS = ["previous_filename", "status", "additions", "deletions", "changes"]
+
+
+def ingest_commits(*, repository: Repository, items: Sequence[CommitItem]) -> TableCounts:
+    """Store one page of commits: people first, then commits, then their file changes.
+
+    Keyed on (repository, SHA), so a commit older than the checkpoint (a long-lived
+    branch merged late) is stored like any other, and a re-read page writes nothing.
+    A list-endpoint item (no stats) never erases stats a detail read stored.
+    Statements per page are fixed (about eight), whatever the page size.
+    """
+    for item in items:
+        if len(item.sha) != 40:
+            raise ValueError(f"commit {item.sha!r} of {repository} is not a 40-character SHA")
+    with transaction.atomic():
+        accounts, account_ids = store_accounts(
+            a for i in items for a in (i.author_account, i.committer_account)
+        )
+        identities, ids = store_identities(p for i in items for p in (i.author, i.committer))
+        rows = [
+            {
+                "repository": repository.pk,
+                "sha": item.sha,
+                "message": item.message,
+                "author": identity_id(ids, item.author),
+                "committer": identity_id(ids, item.committer),
+                "author_account": account_id(account_ids, item.author_account),
+                "committer_account": account_id(account_ids, item.committer_account),
+                "authored_at": item.authored_at,
+                "committed_at": item.committed_at,
+                "additions": item.additions,
+                "deletions": item.deletions,
+            }
+            for item in items
+        ]
+        commits = upsert(
+            model=Commit,
+            rows=[r for r in rows if r["additions"] is not None],
+            unique_fields=["repository", "sha"],
+            update_fields=[*_COMMIT_FIELDS, "additions", "deletions"],
+        ) + upsert(
+            model=Commit,
+            rows=[r for r in rows if r["additions"] is None],
+            unique_fields=["repository", "sha"],
+            update_fields=_COMMIT_FIELDS,
+        )
+        files = _store_files(repository, items)
+    return {"accounts": accounts, "identities": identities, "commits": commits, "files": files}
+
+
+def _store_files(repository: Repository, items: Sequence[CommitItem]) -> UpsertCounts:
+    with_files = [item for item in items if item.files]
+    if not with_files:
+        return UpsertCounts()
+    commit_ids = dict(
+        Commit.objects.filter(
+            repository=repository, sha__in=[i.sha for i in with_files]
+        ).values_list("sha", "id")
+    )
+    rows = [
+        {
+            "commit": commit_ids[item.sha],
+            "filename": change.filename,
+            "previous_filename": change.previous_filename,
+            "status": change.status,
+            "additions": change.additions,
+            "deletions": change.deletions,
+            "changes": change.changes,
+        }
+        for item in with_files
+        for change in item.files or ()
+    ]
+    return upsert(
+        model=FileChange,
+        rows=rows,
+        unique_fields=["commit", "filename"],
+        update_fields=_FILE_FIELDS,
+    )
