@@ -7,3 +7,10 @@ class BoostLibraryTrackerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "boost_library_tracker"
     verbose_name = "Boost libraries"
+
+    def ready(self) -> None:
+        """Register the catalogue's release detector with the runner (on_release tasks)."""
+        from boost_collector_runner.releases import register_release_detector
+        from boost_library_tracker.releases import detect_new_boost_release
+
+        register_release_detector(detect_new_boost_release)

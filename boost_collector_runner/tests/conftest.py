@@ -35,6 +35,15 @@ def start_manage(*args: str, **env: str) -> subprocess.Popen[str]:
     )
 
 
+@pytest.fixture(autouse=True)
+def no_registered_release_detectors(monkeypatch):
+    """Runner tests register their own detectors; the real ones (the Boost catalogue's
+    reads GitHub) stay out of them."""
+    from boost_collector_runner import releases
+
+    monkeypatch.setattr(releases, "_detectors", [])
+
+
 @pytest.fixture
 def schedule_file(tmp_path, settings):
     """Write a schedule and point BOOST_COLLECTOR_SCHEDULE_YAML at it."""

@@ -10,7 +10,13 @@ from core.http.archive import ArchiveWriter, ArchivingTransport, new_archive_dir
 from core.http.cli import HttpOptions, add_http_arguments
 from core.http.client import RetryPolicy, build_http_client, send_with_retries
 from core.http.clock import Clock, SystemClock
-from core.http.errors import ForeignOriginError, GraphQLError, MalformedResponse, ReplayMissError
+from core.http.errors import (
+    ForeignOriginError,
+    GraphQLError,
+    MalformedResponse,
+    NoNetworkError,
+    ReplayMissError,
+)
 from core.http.github import GitHubClient
 from core.http.metering import RequestMeter
 from core.http.paging import GraphQLPage, Page
@@ -28,6 +34,7 @@ __all__ = [
     "GraphQLPage",
     "HttpOptions",
     "MalformedResponse",
+    "NoNetworkError",
     "Page",
     "ReplayMissError",
     "ReplayTransport",

@@ -33,3 +33,15 @@ class GraphQLError(ValueError):
 
 class ReplayMissError(ValueError):
     """A replayed run asked for a request the archive does not hold."""
+
+
+class NoNetworkError(ConnectionError):
+    """The source's host could not be reached at all (DNS or connect failure after retries).
+
+    A ConnectionError, so `classify_failure` files it under `network`; its message is one
+    line an operator can act on.
+    """
+
+    def __init__(self, message: str, *, host: str) -> None:
+        super().__init__(message)
+        self.host = host

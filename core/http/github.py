@@ -30,7 +30,7 @@ from core.http.client import (
     status_error,
 )
 from core.http.clock import Clock, SystemClock
-from core.http.errors import GraphQLError, MalformedResponse
+from core.http.errors import GraphQLError, MalformedResponse, NoNetworkError
 from core.http.etag_cache import ETagCache
 from core.http.metering import RequestMeter
 from core.http.paging import (
@@ -243,7 +243,7 @@ class GitHubClient:
                 request.headers["Authorization"] = f"Bearer {budget.token}"
             use_cache = self.conditional and method == "GET"
             entry = self.cache.add_validators(request) if use_cache else None
-            response = send_with_retries(self.http, request, policy=self.policy, clock=self.clock)
+            response = self._send(request)
             self.tokens.record(budget, response.headers)
             sent_url = str(request.url)
             if response.status_code == 304 and entry is not None:
@@ -260,6 +260,18 @@ class GitHubClient:
         raise RateLimitExhausted(
             f"GitHub still answered rate-limited for {method} {redact(url)} after waiting"
         )
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send with retries; an unreachable host becomes one clear NoNetworkError."""
+        try:
+            return send_with_retries(self.http, request, policy=self.policy, clock=self.clock)
+        except httpx.ConnectError as exc:
+            host = request.url.host
+            raise NoNetworkError(
+                f"no network access to {host} — {redact(str(exc))}; check the connection, "
+                "the proxy settings or GITHUB_API_URL",
+                host=host,
+            ) from exc
 
     def _wait_for_budget(self, budget: TokenBudget, response: httpx.Response) -> None:
         """Switch token, or wait, or raise RateLimitExhausted when the wait is too long."""

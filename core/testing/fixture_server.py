@@ -143,6 +143,11 @@ class FixtureServer:
         with self._lock:
             self._routes.setdefault(route_key(method, target), deque()).append(reply)
 
+    def clear(self, method: str, target: str) -> None:
+        """Forget a route's responses (e.g. the repeating last one) before queueing new ones."""
+        with self._lock:
+            self._routes.pop(route_key(method, target), None)
+
     def fail(self, method: str, target: str, reply: Reply, *, times: int = 1) -> None:
         """Serve `reply` (a fault or error) for the next `times` requests to a route."""
         with self._lock:

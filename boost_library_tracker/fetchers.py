@@ -1,0 +1,127 @@
+"""Read the Boost catalogue from GitHub: superproject submodules, release tags, libraries.json.
+
+Requests are kept few on purpose (a release's catalogue in about six): the tags and
+their commit dates come from one GraphQL connection (100 tags a page), `.gitmodules`
+from one contents request per release, and the `meta/libraries.json` files of many
+repositories from one GraphQL query per batch of `LIBRARIES_PER_QUERY` repositories,
+each repository an aliased field. No database access here: the collector stores.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+
+from boost_library_tracker.items import LibraryMetaItem, SubmoduleItem, VersionItem
+from boost_library_tracker.parsers import parse_gitmodules, parse_libraries_json, parse_version_tag
+from core.http import GitHubClient, MalformedResponse
+
+logger = logging.getLogger(__name__)
+
+OWNER = "boostorg"
+SUPERPROJECT = "boost"
+# ~170 libraries in four queries; GitHub's GraphQL node limit is far away at this size.
+LIBRARIES_PER_QUERY = 50
+
+TAGS_QUERY = """
+query($owner: String!, $name: String!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    refs(refPrefix: "refs/tags/", query: "boost-", first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        name
+        target {
+          ... on Commit { committedDate }
+          ... on Tag { target { ... on Commit { committedDate } } }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def _tag_date(target: object) -> datetime | None:
+    """The commit date of a lightweight tag's commit or an annotated tag's target."""
+    while isinstance(target, dict):
+        stamp = target.get("committedDate")
+        if stamp:
+            return datetime.fromisoformat(stamp).astimezone(UTC)
+        target = target.get("target")
+    return None
+
+
+def libraries_query(*, ref: str, repo_names: Sequence[str]) -> str:
+    """One query reading `<ref>:meta/libraries.json` of every repository, aliased r0, r1, ..."""
+    expression = json.dumps(f"{ref}:meta/libraries.json")
+    fields = [
+        f"  r{index}: repository(owner: {json.dumps(OWNER)}, name: {json.dumps(name)}) "
+        f"{{ object(expression: {expression}) {{ ... on Blob {{ text }} }} }}"
+        for index, name in enumerate(repo_names)
+    ]
+    return "query {\n" + "\n".join(fields) + "\n}"
+
+
+class BoostCatalogueFetcher:
+    """Yield catalogue items for the Boost superproject and its library repositories."""
+
+    def __init__(self, client: GitHubClient) -> None:
+        self.client = client
+
+    def versions(self) -> Iterator[VersionItem]:
+        """Yield the stable `boost-X.Y.Z` tags with their commit dates (betas and rcs skipped)."""
+        for page in self.client.graphql_pages(
+            TAGS_QUERY,
+            connection_path=["repository", "refs"],
+            variables={"owner": OWNER, "name": SUPERPROJECT},
+        ):
+            for node in page.nodes:
+                version = parse_version_tag(str(node.get("name", "")))
+                if version is None:
+                    continue
+                yield VersionItem(
+                    name=version.name,
+                    major=version.major,
+                    minor=version.minor,
+                    patch=version.patch,
+                    released_at=_tag_date(node.get("target")),
+                )
+
+    def submodules(self, *, ref: str) -> list[SubmoduleItem]:
+        """The superproject's `.gitmodules` at `ref`, read with the contents endpoint."""
+        path = f"/repos/{OWNER}/{SUPERPROJECT}/contents/.gitmodules"
+        body = self.client.get(path, params={"ref": ref})
+        if not isinstance(body, dict) or body.get("encoding") != "base64":
+            raise MalformedResponse(f"{path}?ref={ref}: no base64 file content", url=path)
+        text = base64.b64decode(body.get("content", "")).decode("utf-8")
+        return parse_gitmodules(text, source=f"{OWNER}/{SUPERPROJECT}@{ref}:.gitmodules")
+
+    def library_metas(
+        self, *, ref: str, submodules: Sequence[SubmoduleItem]
+    ) -> Iterator[tuple[SubmoduleItem, list[LibraryMetaItem]]]:
+        """Yield each submodule with its libraries at `ref`; a missing file is skipped.
+
+        Tools, deprecated and very old repositories have no `meta/libraries.json` (or
+        no tag `ref`): that is normal, so it is a WARNING naming the repository.
+        """
+        for start in range(0, len(submodules), LIBRARIES_PER_QUERY):
+            batch = submodules[start : start + LIBRARIES_PER_QUERY]
+            query = libraries_query(ref=ref, repo_names=[s.repo_name for s in batch])
+            data = self.client.graphql(query)
+            for index, submodule in enumerate(batch):
+                blob = (data.get(f"r{index}") or {}).get("object") or {}
+                text = blob.get("text")
+                if not text:
+                    logger.warning(
+                        "%s/%s has no meta/libraries.json at %s; skipped",
+                        OWNER,
+                        submodule.repo_name,
+                        ref,
+                        extra={"collector": "boost_library_tracker", "repo": submodule.repo_name},
+                    )
+                    continue
+                source = f"{OWNER}/{submodule.repo_name}@{ref}:meta/libraries.json"
+                yield submodule, parse_libraries_json(text, source=source)

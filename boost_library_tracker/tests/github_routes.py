@@ -1,0 +1,73 @@
+"""Serve the Boost catalogue on the loopback fixture server, from the recorded files.
+
+The contents endpoint answers `.gitmodules` as GitHub documents it (base64 `content`,
+an ETag); the GraphQL endpoint answers the tag list (hand-written, see PROVENANCE.md)
+and the aliased libraries.json queries, built from the recorded `libraries.json`
+copies: a repository without a copy answers `object: null`, as GitHub does for a
+missing file.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+from boost_library_tracker.fetchers import LIBRARIES_PER_QUERY
+from boost_library_tracker.parsers import parse_gitmodules
+from core.testing.fixture_server import FixtureServer
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GITMODULES_1_86 = FIXTURES / "superproject" / "boostorg-boost_boost-1.86.0" / ".gitmodules"
+LIBRARIES = FIXTURES / "libraries_json"
+TAGS = FIXTURES / "github" / "graphql__boost_tags.json"
+TAGS_WITH_1_87 = FIXTURES / "github" / "graphql__boost_tags_with_1.87.0.json"
+JSON_HEADERS = {"content-type": "application/json; charset=utf-8"}
+
+
+def recorded_repos() -> set[str]:
+    return {p.parent.parent.name for p in LIBRARIES.glob("*/meta/libraries.json")}
+
+
+def library_repo_names() -> list[str]:
+    """The library submodules of the recorded 1.86.0 superproject, in file order."""
+    text = GITMODULES_1_86.read_text(encoding="utf-8")
+    return [s.repo_name for s in parse_gitmodules(text, source="test") if s.is_library]
+
+
+def add_gitmodules(server: FixtureServer, ref: str) -> None:
+    content = base64.b64encode(GITMODULES_1_86.read_bytes()).decode()
+    server.add(
+        "GET",
+        f"/repos/boostorg/boost/contents/.gitmodules?ref={ref}",
+        headers={**JSON_HEADERS, "etag": f'W/"gitmodules-{ref}"'},
+        body={"type": "file", "encoding": "base64", "path": ".gitmodules", "content": content},
+    )
+
+
+def libraries_answers() -> list[dict]:
+    """The GraphQL answers of one release's libraries.json queries, in request order."""
+    names = library_repo_names()
+    answers = []
+    for start in range(0, len(names), LIBRARIES_PER_QUERY):
+        data = {}
+        for index, name in enumerate(names[start : start + LIBRARIES_PER_QUERY]):
+            path = LIBRARIES / name / "meta" / "libraries.json"
+            blob = {"text": path.read_text(encoding="utf-8")} if path.exists() else None
+            data[f"r{index}"] = {"object": blob}
+        answers.append({"data": data})
+    return answers
+
+
+def queue_tags(server: FixtureServer, *, with_1_87: bool = False) -> None:
+    """Start a new sequence of GraphQL answers with the tag list."""
+    server.clear("POST", "/graphql")
+    body = json.loads((TAGS_WITH_1_87 if with_1_87 else TAGS).read_text(encoding="utf-8"))
+    server.add("POST", "/graphql", headers=JSON_HEADERS, body=body)
+
+
+def queue_catalogue_run(server: FixtureServer, *, with_1_87: bool = False) -> None:
+    """Queue one run's GraphQL answers: the tags, then each libraries.json batch."""
+    queue_tags(server, with_1_87=with_1_87)
+    for answer in libraries_answers():
+        server.add("POST", "/graphql", headers=JSON_HEADERS, body=answer)

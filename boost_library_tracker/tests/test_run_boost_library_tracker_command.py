@@ -1,0 +1,142 @@
+"""run_boost_library_tracker end to end, against the loopback server with recorded files."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from boost_collector_runner import releases
+from boost_library_tracker.models import BoostVersion, Library, LibraryVersion
+from boost_library_tracker.releases import detect_new_boost_release
+from boost_library_tracker.tests import github_routes as routes
+from core.models import CollectorRun, HttpCacheEntry
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "ghp_" + "C0ffee12" * 5
+
+
+@pytest.fixture
+def github(settings, fixture_server, tmp_path):
+    settings.GITHUB_API_URL = fixture_server.base_url
+    settings.GITHUB_TOKENS = [TOKEN]
+    settings.GITHUB_TOKEN = ""
+    settings.WORKSPACE_DIR = str(tmp_path / "workspace")
+    settings.HTTP_BACKOFF_BASE_SECONDS = 0
+    settings.HTTP_BACKOFF_MAX_SECONDS = 0
+    routes.add_gitmodules(fixture_server, "boost-1.86.0")
+    routes.add_gitmodules(fixture_server, "boost-1.87.0")
+    return fixture_server
+
+
+def run(*args: str) -> tuple[CollectorRun, str]:
+    out = StringIO()
+    call_command("run_boost_library_tracker", *args, stdout=out)
+    return CollectorRun.objects.order_by("-id")[0], out.getvalue()
+
+
+def stored_libraries() -> set[str]:
+    return set(Library.objects.values_list("key", flat=True))
+
+
+def test_release_catalogue_is_stored_and_a_second_run_writes_nothing(github) -> None:
+    batches = len(routes.libraries_answers())
+    routes.queue_catalogue_run(github)
+    first, out = run("--version", "boost-1.86.0")
+
+    found = routes.recorded_repos() & set(routes.library_repo_names())
+    assert {k.split("/")[0] for k in stored_libraries()} == found
+    assert "algorithm/minmax" in stored_libraries()  # an array libraries.json
+    version = BoostVersion.objects.get()
+    assert (version.name, version.released_at.isoformat()) == (
+        "boost-1.86.0",
+        "2024-08-07T21:51:00+00:00",
+    )
+    json_lib = LibraryVersion.objects.get(library__key="json")
+    assert json_lib.categories.exists()
+    assert json_lib.people.filter(role="maintainer").exists()
+    assert f"from {len(found)} of {len(routes.library_repo_names())} repositories" in out
+    assert batches <= 4
+    assert first.counters["api_requests"] == 2 + batches  # tags, .gitmodules, batches
+    assert first.counters["created"] == 1 + len(stored_libraries()) * 2
+    assert "boost_library_tracker: succeeded in" in out
+
+    routes.queue_catalogue_run(github)
+    second, out = run("--version", "boost-1.86.0")
+
+    assert second.counters["created"] == second.counters["updated"] == 0
+    assert second.counters["not_modified"] == 1  # .gitmodules; GraphQL POSTs are not cached
+    assert "(0 rows written)" in out
+
+
+def test_new_collects_only_releases_newer_than_the_stored_ones(github) -> None:
+    routes.queue_catalogue_run(github)
+    run("--version", "new")  # empty catalogue: the newest stable tag only
+    assert list(BoostVersion.objects.values_list("name", flat=True)) == ["boost-1.86.0"]
+
+    routes.queue_tags(github)
+    _, out = run("--version", "new")
+    assert "no new Boost release to collect" in out
+
+    routes.queue_catalogue_run(github, with_1_87=True)
+    run("--version", "new")
+    assert list(BoostVersion.objects.values_list("name", flat=True)) == [
+        "boost-1.86.0",
+        "boost-1.87.0",
+    ]
+
+
+def test_a_new_stable_tag_is_detected_once_per_group(github) -> None:
+    routes.queue_catalogue_run(github)
+    run("--version", "boost-1.86.0")
+    assert detect_new_boost_release in releases._detectors  # registered by the app
+    routes.queue_tags(github)
+    assert releases.detect_releases() == []
+
+    routes.queue_tags(github, with_1_87=True)
+    [found] = releases.detect_releases()
+    assert found.version == "boost-1.87.0"
+    assert releases.new_release_for_group(group="github") == found
+    releases.mark_release_consumed(release=found, group="github")
+    assert releases.new_release_for_group(group="github") is None
+    assert releases.new_release_for_group(group="docs") == found
+
+
+def test_archive_then_replay_stores_the_same_rows_without_requests(github, settings) -> None:
+    routes.queue_catalogue_run(github)
+    run("--version", "boost-1.86.0", "--archive")
+    before = (stored_libraries(), LibraryVersion.objects.count())
+    [archive] = Path(settings.WORKSPACE_DIR).glob("raw/boost_library_tracker/*")
+    Library.objects.all().delete()
+    BoostVersion.objects.all().delete()
+    HttpCacheEntry.objects.all().delete()
+    hits = github.hits()
+
+    replayed, _ = run("--version", "boost-1.86.0", "--replay", str(archive))
+
+    assert github.hits() == hits
+    assert (stored_libraries(), LibraryVersion.objects.count()) == before
+    assert replayed.status == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--version", "1.86"],
+            "--version '1.86' is not valid; use all, new or a stable tag such as boost-1.86.0",
+        ),
+        (
+            ["--version", "boost-1.99.0"],
+            "--version boost-1.99.0: boostorg/boost has no such stable tag",
+        ),
+    ],
+)
+def test_bad_version_is_a_one_line_error(github, args, message) -> None:
+    routes.queue_tags(github)
+    with pytest.raises(CommandError) as caught:
+        run(*args)
+    assert str(caught.value) == message
