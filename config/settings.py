@@ -104,6 +104,12 @@ GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="").strip()
 GITHUB_TOKENS = [t.strip() for t in env.str("GITHUB_TOKENS", default="").split(",") if t.strip()]
 # Longest wait (seconds) for a rate-limit reset before the run stops with rate_limit.
 GITHUB_MAX_RATE_LIMIT_WAIT = env_int(env, "GITHUB_MAX_RATE_LIMIT_WAIT", default=900)
+# github_activity_tracker: repositories to track (empty: the catalogue's plus boostorg/boost)
+# and the days each incremental run re-reads before its checkpoint.
+GITHUB_ACTIVITY_REPOS = [
+    r.strip() for r in env.str("GITHUB_ACTIVITY_REPOS", default="").split(",") if r.strip()
+]
+GITHUB_ACTIVITY_OVERLAP_DAYS = env_int(env, "GITHUB_ACTIVITY_OVERLAP_DAYS", default=2)
 HTTP_TIMEOUT_SECONDS = env_int(env, "HTTP_TIMEOUT_SECONDS", default=30, minimum=1)
 HTTP_MAX_ATTEMPTS = env_int(env, "HTTP_MAX_ATTEMPTS", default=5, minimum=1)
 HTTP_BACKOFF_BASE_SECONDS = env_int(env, "HTTP_BACKOFF_BASE_SECONDS", default=1)

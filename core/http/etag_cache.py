@@ -39,13 +39,16 @@ class ETagCache:
             request.headers["If-Modified-Since"] = entry.last_modified
         return entry if (entry.etag or entry.last_modified) else None
 
-    def store(self, response: httpx.Response, body: Any) -> None:
-        """Remember a 200's validators and parsed body, when it has a validator."""
+    def store(self, response: httpx.Response, body: Any, *, request: httpx.Request) -> None:
+        """Remember a 200's validators and parsed body under the request that was sent.
+
+        `request` is the one the client built, not `response.request`: after a followed
+        redirect (a renamed repository) the next run asks the first URL again.
+        """
         etag = response.headers.get("etag", "")
         last_modified = response.headers.get("last-modified", "")
         if not (etag or last_modified):
             return
-        request = response.request
         HttpCacheEntry.objects.update_or_create(
             key=cache_key(request),
             defaults={

@@ -255,7 +255,7 @@ class GitHubClient:
                 raise status_error(response)
             body = parse_json(response)
             if use_cache:
-                self.cache.store(response, body)
+                self.cache.store(response, body, request=request)
             return _Fetched(body, sent_url, response.headers.get("link", ""), not_modified=False)
         raise RateLimitExhausted(
             f"GitHub still answered rate-limited for {method} {redact(url)} after waiting"

@@ -1,0 +1,29 @@
+"""Reads of the GitHub activity tables that the collector needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from github_activity_tracker.models import Commit, Issue, Repository
+
+
+def get_repository(*, github_id: int) -> Repository:
+    return Repository.objects.get(github_id=github_id)
+
+
+def stored_commit_shas(*, repository: Repository, shas: Iterable[str]) -> set[str]:
+    """Which of `shas` are stored for `repository` (one query)."""
+    return set(
+        Commit.objects.filter(repository=repository, sha__in=set(shas)).values_list(
+            "sha", flat=True
+        )
+    )
+
+
+def stored_issue_numbers(*, repository: Repository, numbers: Iterable[int]) -> set[int]:
+    """Which of the issue `numbers` are stored for `repository` (one query)."""
+    return set(
+        Issue.objects.filter(repository=repository, number__in=set(numbers)).values_list(
+            "number", flat=True
+        )
+    )

@@ -1,0 +1,171 @@
+"""run_github_activity_tracker end to end, against the loopback server."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from core.models import CollectorRun, HttpCacheEntry
+from core.testing import fixture_server as faults
+from github_activity_tracker.models import (
+    Comment,
+    Commit,
+    FileChange,
+    Issue,
+    PullRequest,
+    Repository,
+    Review,
+    ReviewComment,
+)
+from github_activity_tracker.tests import github_routes as routes
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "ghp_" + "Beef1234" * 5
+
+
+@pytest.fixture
+def github(settings, fixture_server, tmp_path):
+    settings.GITHUB_API_URL = fixture_server.base_url
+    settings.GITHUB_TOKENS = [TOKEN]
+    settings.GITHUB_TOKEN = ""
+    settings.GITHUB_ACTIVITY_REPOS = [routes.REPO]
+    settings.WORKSPACE_DIR = str(tmp_path / "workspace")
+    settings.HTTP_BACKOFF_BASE_SECONDS = 0
+    settings.HTTP_BACKOFF_MAX_SECONDS = 0
+    settings.HTTP_MAX_ATTEMPTS = 2
+    routes.add_repository(fixture_server)
+    return fixture_server
+
+
+def run(*args: str) -> tuple[CollectorRun, str]:
+    out = StringIO()
+    call_command("run_github_activity_tracker", *args, stdout=out)
+    return CollectorRun.objects.order_by("-id")[0], out.getvalue()
+
+
+def table_sizes() -> dict[str, int]:
+    models = (Commit, FileChange, Issue, PullRequest, Review, Comment, ReviewComment)
+    return {m.__name__: m.objects.count() for m in models}
+
+
+EXPECTED = {
+    "Commit": 2,
+    "FileChange": 2,
+    "Issue": 3,
+    "PullRequest": 1,
+    "Review": 2,
+    "Comment": 27,
+    "ReviewComment": 1,
+}
+
+
+def test_full_then_incremental_runs_store_once_and_end_free(github) -> None:
+    first, out = run()
+
+    assert table_sizes() == EXPECTED
+    pull = PullRequest.objects.get()
+    assert (pull.merged, pull.merged_by.login) == (True, "sdarwin")
+    assert set(Review.objects.values_list("state", flat=True)) == {"APPROVED", "CHANGES_REQUESTED"}
+    assert Issue.objects.get(number=1602).is_pull_request
+    assert "github_activity_tracker: succeeded in" in out
+    assert first.counters["api_requests"] == 11
+
+    second, _ = run()
+    assert second.counters.get("created", 0) == second.counters.get("updated", 0) == 0
+    assert table_sizes() == EXPECTED
+    # The repository, releases, branch head, pull request and reviews are re-asked
+    # with their ETags; the windowed lists have new URLs the first time.
+    assert second.counters["not_modified"] == 5
+
+    third, out = run()
+    assert third.counters["not_modified"] == third.counters["api_requests"] == 8
+    assert "8 API requests (8 not modified)" in out
+
+
+def test_an_old_commit_merged_later_is_stored(github) -> None:
+    run()
+    github.clear("GET", f"{routes.BASE}/branches/develop")
+    routes.add(github, f"{routes.BASE}/branches/develop", {"commit": {"sha": routes.SHA_OLD}})
+    merged = [routes.payloads.commit(routes.SHA_OLD, date="2019-05-01T08:00:00Z")]
+    compare = f"{routes.BASE}/compare/{routes.SHA_B}...{routes.SHA_OLD}"
+    routes.add(github, compare, {"status": "ahead", "commits": merged}, page="1", per_page="100")
+
+    run()
+
+    old = Commit.objects.get(sha=routes.SHA_OLD)
+    assert old.committed_at.year == 2019
+    assert old.files.count() == 1
+
+
+def test_interrupted_run_resumes_without_loss_or_duplicates(github) -> None:
+    target = f"{routes.BASE}/issues/comments?direction=asc&per_page=100&sort=updated"
+    github.fail("GET", target, faults.server_error(502), times=2)
+    with pytest.raises(Exception) as caught:
+        run()
+    assert "502" in str(caught.value)
+    assert Issue.objects.count() == 3 and Comment.objects.count() == 0
+
+    run("--full")
+
+    assert table_sizes() == EXPECTED
+
+
+def test_deleted_and_renamed_repositories_are_recorded_and_others_collected(github) -> None:
+    github.add(
+        "GET",
+        "/repos/boostorg/old-site",
+        status=301,
+        headers={"location": f"{github.base_url}{routes.BASE}"},
+    )
+    _, out = run("--repo", "boostorg/gone", "--repo", "boostorg/old-site")
+
+    statuses = dict(Repository.objects.values_list("full_name", "status"))
+    assert statuses == {
+        "boostorg/gone": "deleted",
+        "boostorg/old-site": "renamed",
+        routes.REPO: "active",
+    }
+    assert Repository.objects.get(full_name="boostorg/old-site").renamed_to == routes.REPO
+    assert "boostorg/gone: deleted; recorded" in out
+    assert "1 deleted, 1 renamed" in out
+    assert table_sizes() == EXPECTED
+
+
+def test_archive_then_replay_stores_the_same_rows_without_requests(github, settings) -> None:
+    run("--archive")
+    [archive] = Path(settings.WORKSPACE_DIR).glob("raw/github_activity_tracker/*")
+    Repository.objects.all().delete()
+    HttpCacheEntry.objects.all().delete()
+    from core.models import Checkpoint
+
+    Checkpoint.objects.all().delete()
+    hits = github.hits()
+
+    replayed, _ = run("--replay", str(archive))
+
+    assert github.hits() == hits
+    assert replayed.status == "succeeded"
+    assert table_sizes() == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--repo", "boostorg"], "--repo 'boostorg' is not owner/name; e.g. --repo boostorg/json"),
+        (["--since", "2024-13-01"], "--since '2024-13-01' is not a date; use YYYY-MM-DD (UTC)"),
+        (["--until", "yesterday"], "--until 'yesterday' is not a date; use YYYY-MM-DD (UTC)"),
+        (
+            ["--since", "2025-02-01", "--until", "2025-01-01"],
+            "--since 2025-02-01 is after --until 2025-01-01",
+        ),
+    ],
+)
+def test_bad_flags_are_one_line_errors(github, args, message) -> None:
+    with pytest.raises(CommandError) as caught:
+        run(*args)
+    assert str(caught.value) == message
+    assert github.hits() == 0
