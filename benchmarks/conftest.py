@@ -8,6 +8,8 @@ from collections.abc import Callable
 import pytest
 
 RATES: dict[str, dict[int, float]] = defaultdict(dict)
+# "<run>: N requests (M answered 304)", filled by test_request_benchmark.py.
+REQUEST_LINES: list[str] = []
 
 
 @pytest.fixture
@@ -20,6 +22,12 @@ def record_rate() -> Callable[[str, int, float], float]:
         return rate
 
     return record
+
+
+@pytest.fixture
+def request_lines() -> list[str]:
+    """Lines `<run>: N requests (M answered 304)` for the "requests per run" section."""
+    return REQUEST_LINES
 
 
 def summary_lines() -> list[str]:
@@ -46,4 +54,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if lines:
         terminalreporter.section("ingest throughput")
         for line in lines:
+            terminalreporter.write_line(line)
+    if REQUEST_LINES:
+        terminalreporter.section("requests per run")
+        for line in REQUEST_LINES:
             terminalreporter.write_line(line)

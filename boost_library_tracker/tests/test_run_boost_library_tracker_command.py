@@ -9,7 +9,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from boost_collector_runner import releases
-from boost_library_tracker.models import BoostVersion, Library, LibraryVersion
+from boost_library_tracker.models import (
+    BoostVersion,
+    Library,
+    LibraryVersion,
+    LibraryVersionPerson,
+)
 from boost_library_tracker.releases import detect_new_boost_release
 from boost_library_tracker.tests import github_routes as routes
 from core.models import CollectorRun, HttpCacheEntry
@@ -51,13 +56,11 @@ def test_release_catalogue_is_stored_and_a_second_run_writes_nothing(github) -> 
     assert {k.split("/")[0] for k in stored_libraries()} == found
     assert "algorithm/minmax" in stored_libraries()  # an array libraries.json
     version = BoostVersion.objects.get()
-    assert (version.name, version.released_at.isoformat()) == (
-        "boost-1.86.0",
-        "2024-08-07T21:51:00+00:00",
-    )
+    assert version.name == "boost-1.86.0"
+    assert str(version.released_at) == "2024-08-07 21:51:00+00:00"
     json_lib = LibraryVersion.objects.get(library__key="json")
     assert json_lib.categories.exists()
-    assert json_lib.people.filter(role="maintainer").exists()
+    assert LibraryVersionPerson.objects.filter(library_version=json_lib, role="maintainer").exists()
     assert f"from {len(found)} of {len(routes.library_repo_names())} repositories" in out
     assert batches <= 4
     assert first.counters["api_requests"] == 2 + batches  # tags, .gitmodules, batches
