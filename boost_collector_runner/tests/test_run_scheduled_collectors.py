@@ -242,13 +242,30 @@ def test_unreachable_database_fails_fast_in_one_line() -> None:
 def test_check_schedule_lists_the_real_schedule() -> None:
     out = run_command("check_schedule", "--strict")
     assert "  1. run_cppa_user_tracker [daily] next: " in out
+    assert "  2. run_github_activity_tracker [daily] next: " in out
     assert out.strip().endswith(
-        "config/boost_collector_schedule.yaml: OK, 1 groups, 1 tasks (1 enabled)"
+        "config/boost_collector_schedule.yaml: OK, 2 groups, 3 tasks (3 enabled)"
     )
 
 
-def test_real_schedule_daily_run(settings) -> None:
+def test_real_schedule_daily_run(settings, fixture_server) -> None:
+    # The loopback server knows no repository: it is recorded as deleted, not fatal.
+    settings.GITHUB_API_URL = fixture_server.base_url
+    settings.GITHUB_ACTIVITY_REPOS = ["boostorg/not-served"]
     out = run_command(
         "run_scheduled_collectors", "--schedule", "daily", "--date", date.today().isoformat()
     )
-    assert "1 task: 1 succeeded, 0 failed, 0 skipped" in out
+    assert "2 tasks: 2 succeeded, 0 failed, 0 skipped" in out
+
+
+def test_real_schedule_without_network_fails_in_one_line(settings) -> None:
+    settings.GITHUB_API_URL = "http://127.0.0.1:9"  # the discard port: connection refused
+    settings.GITHUB_ACTIVITY_REPOS = ["boostorg/boost"]
+    settings.HTTP_MAX_ATTEMPTS = 1
+    with pytest.raises(CommandError) as caught:
+        run_command("run_scheduled_collectors", "--schedule", "daily")
+    assert "2 tasks: 1 succeeded, 1 failed (run_github_activity_tracker: network)" in str(
+        caught.value
+    )
+    failed = CollectorRun.objects.get(command="run_github_activity_tracker")
+    assert failed.error_summary.startswith("NoNetworkError: no network access to 127.0.0.1 — ")
