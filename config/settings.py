@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files (the admin's) under gunicorn, without nginx.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,3 +153,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_BEAT_SCHEDULE = beat_schedule_for_settings(
     BOOST_COLLECTOR_SCHEDULE_YAML, strict=BOOST_COLLECTOR_SCHEDULE_STRICT, base_dir=BASE_DIR
 )
+
+# --- Operations: /health/, /metrics, status page --------------------------------
+LOGIN_URL = "admin:login"
+# A fresh deployment answers 503 until each daily group has succeeded once.
+HEALTH_ENFORCE_COLLECTOR_FRESHNESS = env_bool(env, "HEALTH_ENFORCE_COLLECTOR_FRESHNESS", default=True)
+HEALTH_COLLECTOR_STALE_HOURS = env_int(env, "HEALTH_COLLECTOR_STALE_HOURS", default=26, minimum=1)
+# When set, /health/ and /metrics require "Authorization: Bearer <token>".
+HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")
+# Turn these off for set-ups that run collectors without Celery.
+HEALTH_CHECK_BROKER = env_bool(env, "HEALTH_CHECK_BROKER", default=True)
+HEALTH_CHECK_WORKERS = env_bool(env, "HEALTH_CHECK_WORKERS", default=True)
+HEALTH_BROKER_TIMEOUT_SECONDS = env_int(env, "HEALTH_BROKER_TIMEOUT_SECONDS", default=2, minimum=1)
+HEALTH_WORKER_TIMEOUT_SECONDS = env_int(env, "HEALTH_WORKER_TIMEOUT_SECONDS", default=2, minimum=1)

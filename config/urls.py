@@ -1,8 +1,16 @@
-"""URL routes: the admin over collected data and the run ledger."""
+"""URL routes: the admin, the operator views (health, metrics, status)."""
 
 from django.contrib import admin
 from django.urls import path
+from django.views.generic import RedirectView
+
+from core import views
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="status", permanent=False)),
     path("admin/", admin.site.urls),
+    path("health/", views.health_view, name="health"),
+    path("metrics", views.metrics_view, name="metrics"),
+    path("status/", views.status_view, name="status"),
+    path("status/collector/<str:command>/", views.collector_history_view, name="status-collector"),
 ]

@@ -1,0 +1,184 @@
+"""/health/: freshness per daily group, token, and failing dependencies as 503."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from core import health, runs
+from core.models import CollectorRun
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCHEDULE = """\
+groups:
+  github:
+    default_time: "04:10"
+    tasks:
+      - command: run_cppa_user_tracker
+        schedule: daily
+  docs:
+    default_time: "06:00"
+    tasks:
+      - command: run_cppa_user_tracker
+        schedule: daily
+  weekly_only:
+    default_time: "07:00"
+    tasks:
+      - command: run_cppa_user_tracker
+        schedule: weekly
+        "on": monday
+"""
+
+
+@pytest.fixture
+def schedule_file(tmp_path, settings):
+    path = tmp_path / "schedule.yaml"
+    path.write_text(SCHEDULE)
+    settings.BOOST_COLLECTOR_SCHEDULE_YAML = str(path)
+    settings.HEALTH_CHECK_BROKER = False
+    settings.HEALTH_CHECK_WORKERS = False
+    return path
+
+
+def succeed_batch(group: str, *, hours_ago: float = 0) -> CollectorRun:
+    with runs.run_context(trigger="schedule", group=group):
+        batch = runs.start_run(command="run_scheduled_collectors", kind="batch")
+    runs.finish_run(run=batch, status="succeeded", exit_code=0)
+    if hours_ago:
+        moved = timezone.now() - timedelta(hours=hours_ago)
+        CollectorRun.objects.filter(pk=batch.pk).update(started_at=moved, finished_at=moved)
+    return batch
+
+
+def get_health(client, **headers):
+    response = client.get("/health/", **headers)
+    return response.status_code, response.json()
+
+
+@pytest.mark.django_db
+def test_empty_ledger_is_unhealthy_with_enforcement(client, schedule_file) -> None:
+    status, body = get_health(client)
+    assert status == 503
+    assert body["status"] == "unhealthy"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["collector_groups"] == {
+        "github": {"last_success_at": None, "stale": True},
+        "docs": {"last_success_at": None, "stale": True},
+    }
+
+
+@pytest.mark.django_db
+def test_healthy_after_each_daily_group_succeeded(client, schedule_file) -> None:
+    succeed_batch("github")
+    assert get_health(client)[0] == 503  # docs has not run yet
+    succeed_batch("docs")
+    status, body = get_health(client)
+    assert status == 200
+    assert body["status"] == "healthy"
+    assert body["checks"]["collector_groups"]["docs"]["stale"] is False
+    assert body["checks"]["broker"] == {"ok": True, "skipped": True}
+
+
+@pytest.mark.django_db
+def test_failed_batch_does_not_count_as_fresh(client, schedule_file) -> None:
+    succeed_batch("github")
+    with runs.run_context(trigger="schedule", group="docs"):
+        failed = runs.start_run(command="run_scheduled_collectors", kind="batch")
+    runs.finish_run(run=failed, status="failed", exit_code=1, failure_category="network")
+    assert get_health(client)[1]["checks"]["collector_groups"]["docs"]["stale"] is True
+
+
+@pytest.mark.django_db
+def test_enforcement_off_is_healthy_with_empty_ledger(client, schedule_file, settings) -> None:
+    settings.HEALTH_ENFORCE_COLLECTOR_FRESHNESS = False
+    status, body = get_health(client)
+    assert status == 200
+    assert body["checks"]["collector_groups"]["github"]["stale"] is True
+
+
+@pytest.mark.django_db
+def test_group_goes_stale_after_the_window(client, schedule_file, settings) -> None:
+    succeed_batch("github", hours_ago=27)
+    succeed_batch("docs", hours_ago=25)
+    body = get_health(client)[1]
+    assert body["checks"]["collector_groups"]["github"]["stale"] is True
+    assert body["checks"]["collector_groups"]["docs"]["stale"] is False
+    settings.HEALTH_COLLECTOR_STALE_HOURS = 30
+    assert get_health(client)[0] == 200
+
+
+@pytest.mark.django_db
+def test_token_required_when_set(client, schedule_file, settings) -> None:
+    settings.HEALTH_CHECK_TOKEN = "s3cret-health-token"
+    assert client.get("/health/").status_code == 401
+    assert client.get("/health/", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    status, _ = get_health(client, HTTP_AUTHORIZATION="Bearer s3cret-health-token")
+    assert status == 503
+
+
+@pytest.mark.django_db
+def test_invalid_schedule_is_reported_not_raised(client, schedule_file, settings) -> None:
+    schedule_file.write_text("groups:\n  github:\n    default_time: 04:10\n    tasks: []\n")
+    status, body = get_health(client)
+    assert status == 503
+    assert body["checks"]["schedule"]["error"] == "schedule_invalid"
+
+
+@pytest.mark.django_db
+def test_broker_unreachable_is_an_error_code(client, schedule_file, settings) -> None:
+    settings.HEALTH_CHECK_BROKER = True
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    status, body = get_health(client)
+    assert status == 503
+    assert body["checks"]["broker"]["error"] == "broker_unreachable"
+
+
+def test_worker_check_reports_missing_and_failing_workers(settings) -> None:
+    settings.HEALTH_CHECK_WORKERS = True
+    settings.HEALTH_WORKER_TIMEOUT_SECONDS = 1
+    assert health.check_workers(lambda timeout: [])["error"] == "no_workers"
+    assert health.check_workers(lambda timeout: [{"celery@a": {"ok": "pong"}}]) == {"ok": True, "count": 1}
+
+    def broken(timeout: float) -> list:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    assert health.check_workers(broken)["error"] == "workers_unreachable"
+
+
+def test_database_outage_answers_503_with_an_error_code(tmp_path) -> None:
+    code = textwrap.dedent(
+        """
+        import django, json
+        django.setup()
+        from django.test import Client
+        response = Client().get("/health/")
+        print(response.status_code)
+        print(json.dumps(response.json()))
+        """
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
+        "HEALTH_CHECK_BROKER": "false",
+        "HEALTH_CHECK_WORKERS": "false",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.strip().splitlines()
+    assert status == "503"
+    report = json.loads(body)
+    assert report["checks"]["database"]["error"] == "database_unavailable"
+    assert "collector_groups" not in report["checks"]

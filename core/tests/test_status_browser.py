@@ -1,0 +1,88 @@
+"""The status page in a real headless Chromium: log in, see a failed run, see the chart.
+
+Uses Debian's chromium and chromedriver (`make test` installs them when missing and
+it can). Outside CI a machine without them skips with the reason; with CI=true a
+missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from core import runs
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / ".test_artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def _browser_missing() -> str:
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
+    return f"needs {', '.join(missing)} (apt-get install chromium chromium-driver)" if missing else ""
+
+
+@pytest.fixture
+def browser():
+    reason = _browser_missing()
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_status_page_in_chromium(browser, live_server, django_user_model, settings, tmp_path) -> None:
+    from selenium.webdriver.common.by import By
+
+    settings.BOOST_COLLECTOR_SCHEDULE_YAML = str(tmp_path / "none.yaml")
+    django_user_model.objects.create_superuser(username="ops", password="ops-password-1", email="")
+    with runs.run_context(trigger="celery", group="github"):
+        batch = runs.start_run(command="run_scheduled_collectors", kind="batch")
+        for fetched in (10, 40, 25):
+            run = runs.start_run(command="run_github_activity_tracker", collector="github_activity")
+            runs.finish_run(run=run, status="succeeded", exit_code=0, counters={"fetched": fetched})
+        failed = runs.start_run(command="run_github_activity_tracker", collector="github_activity")
+        runs.finish_run(run=failed, status="failed", exit_code=1, failure_category="rate_limit", error="403")
+    runs.finish_run(run=batch, status="failed", exit_code=1, failure_category="rate_limit")
+
+    browser.get(f"{live_server.url}/status/")
+    browser.find_element(By.NAME, "username").send_keys("ops")
+    browser.find_element(By.NAME, "password").send_keys("ops-password-1")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Collector status"
+    failed_cells = browser.find_elements(By.CSS_SELECTOR, "td.failed")
+    assert any(cell.text == "failed" for cell in failed_cells)
+    assert "rate_limit" in browser.find_element(By.CSS_SELECTOR, "table.runs").text
+
+    browser.find_element(By.LINK_TEXT, "run_github_activity_tracker").click()
+    line = browser.find_element(By.CSS_SELECTOR, "svg.chart polyline")
+    assert len(line.get_attribute("points").split()) == 4
+    assert line.size["width"] > 100  # drawn, not just present in the markup
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / "status_collector_history.png"))
