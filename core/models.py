@@ -61,7 +61,13 @@ class CollectorRun(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [
             models.Index(fields=["command", "-started_at"], name="core_run_command_started"),
-            models.Index(fields=["group", "status", "-started_at"], name="core_run_group_status"),
+            # Batch lookups per group (freshness, trends) stay index-only at any size.
+            models.Index(fields=["kind", "group", "-started_at"], name="core_run_kind_group"),
+            models.Index(
+                fields=["kind", "group", "status", "-started_at"], name="core_run_kind_group_status"
+            ),
+            # Run totals per command and status for /metrics.
+            models.Index(fields=["command", "status"], name="core_run_command_status"),
             models.Index(fields=["status", "-started_at"], name="core_run_status_started"),
             models.Index(fields=["-started_at"], name="core_run_started"),
         ]
