@@ -7,6 +7,8 @@ PostgreSQL server starts on the first database connection, not here.
 
 from __future__ import annotations
 
+import warnings
+
 from boost_collector_runner.beat import beat_schedule_for_settings
 from config.env import (
     BASE_DIR,
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "core",
     "boost_collector_runner",
     "workflow",
+    "monitoring",
     # Collector apps, alphabetical.
     "boost_library_tracker",
     "cppa_user_tracker",
@@ -84,6 +87,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# WhiteNoise warns when STATIC_ROOT does not exist yet, i.e. before the first
+# collectstatic; in development Django serves static files itself.
+warnings.filterwarnings("ignore", message="No directory at: ")
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
 
 # Where collectors keep files (raw archives, clones); created on first use only.
@@ -157,7 +163,9 @@ CELERY_BEAT_SCHEDULE = beat_schedule_for_settings(
 # --- Operations: /health/, /metrics, status page --------------------------------
 LOGIN_URL = "admin:login"
 # A fresh deployment answers 503 until each daily group has succeeded once.
-HEALTH_ENFORCE_COLLECTOR_FRESHNESS = env_bool(env, "HEALTH_ENFORCE_COLLECTOR_FRESHNESS", default=True)
+HEALTH_ENFORCE_COLLECTOR_FRESHNESS = env_bool(
+    env, "HEALTH_ENFORCE_COLLECTOR_FRESHNESS", default=True
+)
 HEALTH_COLLECTOR_STALE_HOURS = env_int(env, "HEALTH_COLLECTOR_STALE_HOURS", default=26, minimum=1)
 # When set, /health/ and /metrics require "Authorization: Bearer <token>".
 HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
-from core import views
+from monitoring import views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="status", permanent=False)),

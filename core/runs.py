@@ -74,6 +74,13 @@ class RunCounters:
     def __init__(self) -> None:
         self._values: dict[str, int] = {}
 
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, int]) -> RunCounters:
+        """Rebuild counters stored in a ledger row (e.g. to describe them)."""
+        counters = cls()
+        counters._values = {str(k): int(v) for k, v in values.items()}
+        return counters
+
     def add(self, name: str, amount: int = 1) -> None:
         if not name or not name.replace("_", "").isalnum():
             raise ValueError(f"counter name must be a word like 'fetched', got {name!r}")

@@ -39,7 +39,9 @@ def last_group_batch(*, group: str, status: str) -> CollectorRun | None:
     )
 
 
-def group_states(*, groups: Iterable[str], now: datetime, stale_after: timedelta) -> list[GroupState]:
+def group_states(
+    *, groups: Iterable[str], now: datetime, stale_after: timedelta
+) -> list[GroupState]:
     """Describe each group: last success and failure, recent durations, stale flag."""
     states = []
     for group in groups:

@@ -39,7 +39,9 @@ def test_compose_has_the_stack() -> None:
     assert {"web", "celery_worker", "celery_beat", "redis", "postgres", "migrate"} <= set(services)
     assert "beat-state" in compose("docker-compose.yml")["volumes"]
     for name in ("web", "celery_worker", "celery_beat"):
-        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert (
+            services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        )
     for name in ("web", "celery_worker", "postgres", "redis"):
         assert "healthcheck" in services[name]
 

@@ -8,6 +8,15 @@ from core import runs
 
 pytestmark = pytest.mark.django_db
 
+ONE_DAILY_GROUP = """\
+groups:
+  github:
+    default_time: "04:10"
+    tasks:
+      - command: run_x
+        schedule: daily
+"""
+
 
 @pytest.fixture
 def operator(client, django_user_model):
@@ -19,15 +28,21 @@ def operator(client, django_user_model):
 @pytest.fixture
 def recorded_runs(settings, tmp_path):
     path = tmp_path / "schedule.yaml"
-    path.write_text('groups:\n  github:\n    default_time: "04:10"\n    tasks:\n      - command: run_x\n        schedule: daily\n')
+    path.write_text(ONE_DAILY_GROUP)
     settings.BOOST_COLLECTOR_SCHEDULE_YAML = str(path)
     with runs.run_context(trigger="schedule", group="github"):
         batch = runs.start_run(command="run_scheduled_collectors", kind="batch")
         ok = runs.start_run(command="run_x", collector="x")
-        runs.finish_run(run=ok, status="succeeded", exit_code=0, counters={"fetched": 120, "created": 15})
+        runs.finish_run(
+            run=ok, status="succeeded", exit_code=0, counters={"fetched": 120, "created": 15}
+        )
         bad = runs.start_run(command="run_x", collector="x")
         runs.finish_run(
-            run=bad, status="failed", exit_code=1, failure_category="rate_limit", error="403 rate limit exceeded"
+            run=bad,
+            status="failed",
+            exit_code=1,
+            failure_category="rate_limit",
+            error="403 rate limit exceeded",
         )
     runs.finish_run(run=batch, status="failed", exit_code=1, failure_category="rate_limit")
     return batch, ok, bad
@@ -44,7 +59,7 @@ def test_root_redirects_to_status(client) -> None:
 
 
 def test_status_shows_groups_and_runs(operator, recorded_runs) -> None:
-    batch, ok, bad = recorded_runs
+    _batch, _ok, bad = recorded_runs
     page = operator.get("/status/").content.decode()
     assert "github" in page
     assert '<span class="stale">stale</span>' in page

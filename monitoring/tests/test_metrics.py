@@ -26,7 +26,10 @@ def scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 def test_metrics_move_after_a_run(client) -> None:
     before = scrape(client)
-    key = ("boost_collector_runs_total", (("command", "run_cppa_user_tracker"), ("status", "succeeded")))
+    key = (
+        "boost_collector_runs_total",
+        (("command", "run_cppa_user_tracker"), ("status", "succeeded")),
+    )
     assert key not in before
     call_command("run_cppa_user_tracker", stdout=StringIO())
     after = scrape(client)
@@ -38,20 +41,38 @@ def test_metrics_move_after_a_run(client) -> None:
         (("command", "run_cppa_user_tracker"), ("status", "succeeded")),
     )
     assert after[duration_key] >= 0
-    assert after[("boost_collector_last_run_items", (("command", "run_cppa_user_tracker"), ("counter", "created")))] == 0
+    assert (
+        after[
+            (
+                "boost_collector_last_run_items",
+                (("command", "run_cppa_user_tracker"), ("counter", "created")),
+            )
+        ]
+        == 0
+    )
 
 
 def test_group_success_and_rate_limit_gauges(client) -> None:
     with runs.run_context(trigger="celery", group="github"):
         batch = runs.start_run(command="run_scheduled_collectors", kind="batch")
         child = runs.start_run(command="run_github_activity_tracker", collector="github_activity")
-    runs.finish_run(run=child, status="failed", exit_code=1, counters={"api_requests": 5, "rate_limit_remaining": 0})
+    runs.finish_run(
+        run=child,
+        status="failed",
+        exit_code=1,
+        counters={"api_requests": 5, "rate_limit_remaining": 0},
+    )
     runs.finish_run(run=batch, status="succeeded", exit_code=0)
     samples = scrape(client)
-    assert samples[("boost_collector_group_last_success_timestamp_seconds", (("group", "github"),))] == pytest.approx(
-        batch.finished_at.timestamp()
+    assert samples[
+        ("boost_collector_group_last_success_timestamp_seconds", (("group", "github"),))
+    ] == pytest.approx(batch.finished_at.timestamp())
+    assert (
+        samples[
+            ("boost_collector_rate_limit_remaining", (("command", "run_github_activity_tracker"),))
+        ]
+        == 0
     )
-    assert samples[("boost_collector_rate_limit_remaining", (("command", "run_github_activity_tracker"),))] == 0
     assert samples[("boost_collector_runs_in_progress", ())] == 0
 
 

@@ -22,7 +22,9 @@ class LedgerCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         runs = CounterMetricFamily(
-            "boost_collector_runs", "Collector and batch runs recorded in the ledger.", labels=["command", "status"]
+            "boost_collector_runs",
+            "Collector and batch runs recorded in the ledger.",
+            labels=["command", "status"],
         )
         for row in selectors.run_totals_by_command_and_status():
             runs.add_metric([row["command"], row["status"]], row["total"])

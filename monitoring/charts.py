@@ -35,12 +35,12 @@ def _points(values: Sequence[float], width: int, height: int, pad: int) -> tuple
 
 
 def sparkline(values: Sequence[float]) -> Chart:
-    """A 120×24 trend line (e.g. a group's last batch durations)."""
+    """A 120x24 trend line (e.g. a group's last batch durations)."""
     points, top = _points(values, 120, 24, 2)
     return Chart(120, 24, points, top, "")
 
 
 def line_chart(values: Sequence[float], *, label: str) -> Chart:
-    """A 600×160 line chart with its maximum shown on the axis."""
+    """A 600x160 line chart with its maximum shown on the axis."""
     points, top = _points(values, 600, 160, 12)
     return Chart(600, 160, points, top, label)

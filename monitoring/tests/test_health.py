@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from core import health, runs
+from core import runs
 from core.models import CollectorRun
+from monitoring import health
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -146,7 +147,10 @@ def test_worker_check_reports_missing_and_failing_workers(settings) -> None:
     settings.HEALTH_CHECK_WORKERS = True
     settings.HEALTH_WORKER_TIMEOUT_SECONDS = 1
     assert health.check_workers(lambda timeout: [])["error"] == "no_workers"
-    assert health.check_workers(lambda timeout: [{"celery@a": {"ok": "pong"}}]) == {"ok": True, "count": 1}
+    assert health.check_workers(lambda timeout: [{"celery@a": {"ok": "pong"}}]) == {
+        "ok": True,
+        "count": 1,
+    }
 
     def broken(timeout: float) -> list:
         raise ConnectionRefusedError(111, "Connection refused")

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import CollectorRegistry
 
-from core import charts, health, selectors
-from core.metrics import LedgerCollector
+from core import selectors
+from monitoring import charts, health
+from monitoring.metrics import LedgerCollector
 
 
 def _token_ok(request: HttpRequest) -> bool:
@@ -66,7 +67,7 @@ def status_view(request: HttpRequest) -> HttpResponse:
         "runs": selectors.latest_runs(limit=50),
         "now": now,
     }
-    return render(request, "core/status.html", context)
+    return render(request, "monitoring/status.html", context)
 
 
 @login_required
@@ -82,4 +83,4 @@ def collector_history_view(request: HttpRequest, command: str) -> HttpResponse:
         "duration_chart": charts.line_chart(durations, label="duration (s)"),
         "items_chart": charts.line_chart(items, label="items fetched"),
     }
-    return render(request, "core/collector_history.html", context)
+    return render(request, "monitoring/collector_history.html", context)

@@ -78,10 +78,14 @@ def _celery_ping(timeout: float) -> list[Any]:
     return app.control.ping(timeout=timeout) or []
 
 
-def check_collector_groups(*, groups: Iterable[str], now: datetime | None = None) -> dict[str, Check]:
+def check_collector_groups(
+    *, groups: Iterable[str], now: datetime | None = None
+) -> dict[str, Check]:
     """Freshness of each daily group: stale without a successful batch in the window."""
     stale_after = timedelta(hours=settings.HEALTH_COLLECTOR_STALE_HOURS)
-    states = selectors.group_states(groups=groups, now=now or timezone.now(), stale_after=stale_after)
+    states = selectors.group_states(
+        groups=groups, now=now or timezone.now(), stale_after=stale_after
+    )
     result: dict[str, Check] = {}
     for state in states:
         finished = state.last_success.finished_at if state.last_success else None
@@ -98,7 +102,7 @@ def daily_groups() -> tuple[list[str], Check | None]:
 
     try:
         schedule = load_schedule(settings.BOOST_COLLECTOR_SCHEDULE_YAML)
-    except (ScheduleError, OSError) as exc:
+    except ScheduleError as exc:
         return [], _failed("schedule_invalid", exc)
     names = [
         group.name

@@ -23,7 +23,9 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 def _browser_missing() -> str:
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    return f"needs {', '.join(missing)} (apt-get install chromium chromium-driver)" if missing else ""
+    return (
+        f"needs {', '.join(missing)} (apt-get install chromium chromium-driver)" if missing else ""
+    )
 
 
 @pytest.fixture
@@ -57,7 +59,9 @@ def browser():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_status_page_in_chromium(browser, live_server, django_user_model, settings, tmp_path) -> None:
+def test_status_page_in_chromium(
+    browser, live_server, django_user_model, settings, tmp_path
+) -> None:
     from selenium.webdriver.common.by import By
 
     settings.BOOST_COLLECTOR_SCHEDULE_YAML = str(tmp_path / "none.yaml")
@@ -68,7 +72,9 @@ def test_status_page_in_chromium(browser, live_server, django_user_model, settin
             run = runs.start_run(command="run_github_activity_tracker", collector="github_activity")
             runs.finish_run(run=run, status="succeeded", exit_code=0, counters={"fetched": fetched})
         failed = runs.start_run(command="run_github_activity_tracker", collector="github_activity")
-        runs.finish_run(run=failed, status="failed", exit_code=1, failure_category="rate_limit", error="403")
+        runs.finish_run(
+            run=failed, status="failed", exit_code=1, failure_category="rate_limit", error="403"
+        )
     runs.finish_run(run=batch, status="failed", exit_code=1, failure_category="rate_limit")
 
     browser.get(f"{live_server.url}/status/")
