@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 MANAGE := $(RUN) python manage.py
 
 .PHONY: help install run worker beat test lint typecheck migrations-check docs-check scaffold-check \
-	pytest bench test-db-url db-stop clean
+	pytest bench test-db-url db-stop clean browser-deps
 
 help:
 	@echo "make install   install uv (if missing) and the project's packages; create .env"
@@ -66,7 +66,7 @@ docs-check: .venv/.installed
 scaffold-check: .venv/.installed
 	$(RUN) python scripts/validate_collector_scaffold.py
 
-pytest: .venv/.installed
+pytest: .venv/.installed browser-deps
 	$(RUN) pytest --cov --cov-report=term --cov-fail-under=90
 
 test: lint typecheck migrations-check docs-check scaffold-check pytest
@@ -85,3 +85,16 @@ db-stop: .venv/.installed
 
 clean:
 	rm -rf .test_artifacts .pytest_cache .ruff_cache htmlcov .coverage
+
+# The status page test drives Debian's Chromium and ChromeDriver; install them when
+# missing and we can (root with apt), otherwise say how (the test then skips, or
+# fails under CI=true).
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing chromium and chromium-driver for the browser test"; \
+			apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		else \
+			echo "chromium/chromedriver missing: run 'sudo apt-get install chromium chromium-driver'"; \
+		fi; \
+	fi

@@ -1,4 +1,4 @@
-"""Collect commits/second per writer and size; print one comparison line per size."""
+"""Benchmark fixtures and the summary lines: ingest rates, page latencies, requests per run."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 RATES: dict[str, dict[int, float]] = defaultdict(dict)
 # "<run>: N requests (M answered 304)", filled by test_request_benchmark.py.
 REQUEST_LINES: list[str] = []
+LATENCIES: list[str] = []
 
 
 @pytest.fixture
@@ -30,6 +31,19 @@ def request_lines() -> list[str]:
     return REQUEST_LINES
 
 
+@pytest.fixture
+def record_latency() -> Callable[[str, int, int, float, float], None]:
+    """Store a page's p50/p99 (seconds) for the summary lines."""
+
+    def record(page: str, rows: int, requests: int, p50: float, p99: float) -> None:
+        LATENCIES.append(
+            f"{page} with {rows} ledger rows: p50 {p50 * 1000:.1f} ms, "
+            f"p99 {p99 * 1000:.1f} ms over {requests} requests"
+        )
+
+    return record
+
+
 def summary_lines() -> list[str]:
     """`ingest N=…: X commits/s | naive Y commits/s | COPY Z commits/s`, one per size."""
     naive = ", ".join(f"{rate:.0f} commits/s (N={n})" for n, rate in RATES["naive"].items())
@@ -46,13 +60,13 @@ def summary_lines() -> list[str]:
         lines.append(
             f"re-read of N={count} unchanged commits: {rate:.0f} commits/s, 0 rows written"
         )
-    return lines
+    return [*lines, *LATENCIES]
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
     lines = summary_lines()
     if lines:
-        terminalreporter.section("ingest throughput")
+        terminalreporter.section("benchmark summary")
         for line in lines:
             terminalreporter.write_line(line)
     if REQUEST_LINES:

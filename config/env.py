@@ -8,6 +8,7 @@ place so every bad value is reported the same way, in one line.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -103,6 +104,8 @@ def database_settings(env: environ.Env) -> dict:
                 f"this project does not support {engine or 'that engine'}"
             )
         config["ENGINE"] = "django.db.backends.postgresql"
+        # A Unix socket directory comes percent-encoded (postgres://%2Frun%2Fpostgresql/db).
+        config["HOST"] = unquote(str(config.get("HOST") or ""))
         return config
     data_dir = env.str("EMBEDDED_POSTGRES_DIR", default=str(BASE_DIR / "var" / "postgres"))
     return {

@@ -79,6 +79,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_settings(env)}
+# Keep a worker's connection for this many seconds instead of one per request
+# (0 = close after each request); health checks drop connections that died.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int(env, "CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"

@@ -60,5 +60,7 @@ def build_logging_config(*, log_format: str, level: str) -> dict[str, Any]:
             "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
             # pgserver narrates every attach and detach at INFO.
             "pgserver": {"level": "WARNING"},
+            # httpx logs every request at INFO; the access layer counts them instead.
+            "httpx": {"level": "WARNING"},
         },
     }

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Q
 
 from core.models import CollectorRun, RunKind, RunStatus
 
@@ -30,43 +30,63 @@ class GroupState:
     stale: bool = True
 
 
-def last_group_batch(*, group: str, status: str) -> CollectorRun | None:
-    """Return the newest batch of `group` with `status` (one index lookup)."""
-    return (
-        CollectorRun.objects.filter(kind=RunKind.BATCH, group=group, status=status)
-        .order_by("-started_at")
-        .first()
-    )
+# How many of a group's newest task runs to look through for its batches.
+_CHILD_WINDOW = 500
+
+
+def _recent_batches(group: str) -> list[tuple[CollectorRun, int, int]]:
+    """The newest batches that ran tasks of `group`: (batch, tasks, tasks not succeeded).
+
+    A group's tasks run either in the group's own batch (Beat) or inside a batch of
+    several groups (`--schedule daily` by hand, `make run`); both count. Three
+    bounded queries whatever the ledger size.
+    """
+    parent_ids = list(
+        dict.fromkeys(
+            CollectorRun.objects.filter(kind=RunKind.COLLECTOR, group=group, parent__isnull=False)
+            .order_by("-started_at")
+            .values_list("parent_id", flat=True)[:_CHILD_WINDOW]
+        )
+    )[:TREND_LIMIT]
+    if not parent_ids:
+        return []
+    tallies = {
+        row["parent_id"]: (row["total"], row["not_succeeded"])
+        for row in CollectorRun.objects.filter(parent_id__in=parent_ids, group=group)
+        .values("parent_id")
+        .annotate(
+            total=Count("id"),
+            not_succeeded=Count("id", filter=~Q(status=RunStatus.SUCCEEDED)),
+        )
+        .order_by()
+    }
+    batches = CollectorRun.objects.in_bulk(parent_ids)
+    ordered = sorted(batches.values(), key=lambda batch: batch.started_at, reverse=True)
+    return [(batch, *tallies.get(batch.pk, (0, 0))) for batch in ordered]
+
+
+def group_state(*, group: str, now: datetime, stale_after: timedelta) -> GroupState:
+    """A group is fresh when, within `stale_after`, a finished batch ran all its tasks well."""
+    finished = [b for b in _recent_batches(group) if b[0].status != RunStatus.RUNNING]
+    success = next((batch for batch, total, bad in finished if total and not bad), None)
+    failure = next((batch for batch, _total, bad in finished if bad), None)
+    durations = [float(b.duration_seconds) for b, _, _ in reversed(finished) if b.duration_seconds]
+    last = success.finished_at if success else None
+    stale = last is None or now - last > stale_after
+    return GroupState(group, success, failure, durations, stale)
 
 
 def group_states(
     *, groups: Iterable[str], now: datetime, stale_after: timedelta
 ) -> list[GroupState]:
-    """Describe each group: last success and failure, recent durations, stale flag."""
-    states = []
-    for group in groups:
-        success = last_group_batch(group=group, status=RunStatus.SUCCEEDED)
-        failure = last_group_batch(group=group, status=RunStatus.FAILED)
-        durations = list(
-            CollectorRun.objects.filter(kind=RunKind.BATCH, group=group)
-            .exclude(duration_seconds__isnull=True)
-            .order_by("-started_at")
-            .values_list("duration_seconds", flat=True)[:TREND_LIMIT]
-        )
-        durations.reverse()
-        finished = success.finished_at if success else None
-        stale = finished is None or now - finished > stale_after
-        states.append(GroupState(group, success, failure, [float(d) for d in durations], stale))
-    return states
+    """`group_state` for each group, in order."""
+    return [group_state(group=g, now=now, stale_after=stale_after) for g in groups]
 
 
 def ledger_groups() -> list[str]:
-    """Groups that have batch rows in the ledger (for groups no longer in the YAML)."""
-    return sorted(
-        CollectorRun.objects.filter(kind=RunKind.BATCH)
-        .exclude(group="")
-        .values_list("group", flat=True)
-        .distinct()
+    """Groups that task runs were recorded under (including groups no longer in the YAML)."""
+    return _distinct_values(
+        column='"group"', where=f"kind = '{RunKind.COLLECTOR}' AND \"group\" <> ''"
     )
 
 
@@ -92,25 +112,31 @@ def run_totals_by_command_and_status() -> list[dict]:
     )
 
 
-def distinct_commands() -> list[str]:
-    """Every command in the ledger, by a loose index scan: one probe per command.
+def _distinct_values(*, column: str, where: str = "TRUE") -> list[str]:
+    """Distinct values of an indexed column by a loose index scan: one probe per value.
 
     A plain DISTINCT reads every row; with a million runs of twenty commands this
-    touches twenty index entries instead.
+    touches twenty index entries instead. `column` and `where` are fixed SQL from
+    this module, never user input.
     """
     table = CollectorRun._meta.db_table
     sql = f"""
-        WITH RECURSIVE walk(command) AS (
-            SELECT min(command) FROM {table}
+        WITH RECURSIVE walk(value) AS (
+            SELECT min({column}) FROM {table} WHERE {where}
             UNION ALL
-            SELECT (SELECT min(command) FROM {table} WHERE command > walk.command)
-            FROM walk WHERE walk.command IS NOT NULL
+            SELECT (SELECT min({column}) FROM {table} WHERE {where} AND {column} > walk.value)
+            FROM walk WHERE walk.value IS NOT NULL
         )
-        SELECT command FROM walk WHERE command IS NOT NULL
+        SELECT value FROM walk WHERE value IS NOT NULL
     """
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return [row[0] for row in cursor.fetchall()]
+
+
+def distinct_commands() -> list[str]:
+    """Every command in the ledger."""
+    return _distinct_values(column="command")
 
 
 def latest_run_per_command() -> list[CollectorRun]:
@@ -126,18 +152,6 @@ def latest_run_per_command() -> list[CollectorRun]:
         if run is not None:
             latest.append(run)
     return latest
-
-
-def last_success_per_group() -> dict[str, datetime]:
-    """When each group's newest successful batch finished."""
-    rows = (
-        CollectorRun.objects.filter(kind=RunKind.BATCH, status=RunStatus.SUCCEEDED)
-        .exclude(group="")
-        .values("group")
-        .annotate(last=Max("finished_at"))
-        .order_by()
-    )
-    return {row["group"]: row["last"] for row in rows if row["last"] is not None}
 
 
 def running_count() -> int:

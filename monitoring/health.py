@@ -112,6 +112,12 @@ def daily_groups() -> tuple[list[str], Check | None]:
     return names, None
 
 
+def known_groups() -> list[str]:
+    """Daily groups of the schedule, then any other group the ledger has runs for."""
+    yaml_groups, _problem = daily_groups()
+    return list(dict.fromkeys([*yaml_groups, *selectors.ledger_groups()]))
+
+
 def health_report() -> tuple[bool, dict[str, Any]]:
     """Run every check; return (healthy, report)."""
     checks: dict[str, Any] = {"database": check_database()}

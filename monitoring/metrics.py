@@ -7,11 +7,14 @@ A custom collector rather than in-process counters: runs happen in many processe
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
+from django.utils import timezone
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from core import selectors
+from monitoring import health
 
 # Counter keys whose latest value is exported per command.
 ITEM_COUNTERS = ("fetched", "created", "updated", "api_requests", "not_modified")
@@ -63,8 +66,13 @@ class LedgerCollector(Collector):
             "Unix time at which each schedule group's newest successful batch finished.",
             labels=["group"],
         )
-        for group, finished in sorted(selectors.last_success_per_group().items()):
-            last_success.add_metric([group], finished.timestamp())
+        states = selectors.group_states(
+            groups=health.known_groups(), now=timezone.now(), stale_after=timedelta(0)
+        )
+        for state in states:
+            finished = state.last_success.finished_at if state.last_success else None
+            if finished is not None:
+                last_success.add_metric([state.group], finished.timestamp())
         yield last_success
 
         yield GaugeMetricFamily(

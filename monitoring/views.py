@@ -48,18 +48,13 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
-def _status_groups() -> list[str]:
-    yaml_groups, _problem = health.daily_groups()
-    return list(dict.fromkeys([*yaml_groups, *selectors.ledger_groups()]))
-
-
 @login_required
 @require_GET
 def status_view(request: HttpRequest) -> HttpResponse:
     """Each group's freshness and trend, then the latest runs."""
     now = timezone.now()
     stale_after = timezone.timedelta(hours=settings.HEALTH_COLLECTOR_STALE_HOURS)
-    groups = selectors.group_states(groups=_status_groups(), now=now, stale_after=stale_after)
+    groups = selectors.group_states(groups=health.known_groups(), now=now, stale_after=stale_after)
     context = {
         "groups": [
             {"state": state, "sparkline": charts.sparkline(state.durations)} for state in groups

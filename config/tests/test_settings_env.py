@@ -134,6 +134,12 @@ def test_database_url_is_used_when_set(monkeypatch) -> None:
     )
 
 
+def test_socket_directory_in_database_url(monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@%2Frun%2Fpostgresql/boost_dashboard")
+    config = config_env.database_settings(environ.Env())
+    assert (config["HOST"], config["NAME"]) == ("/run/postgresql", "boost_dashboard")
+
+
 def test_embedded_database_when_unset(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("EMBEDDED_POSTGRES_DIR", str(tmp_path / "pg"))

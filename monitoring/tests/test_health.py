@@ -7,14 +7,12 @@ import os
 import subprocess
 import sys
 import textwrap
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
-from core import runs
 from core.models import CollectorRun
+from core.testing.ledger import record_batch
 from monitoring import health
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,13 +49,10 @@ def schedule_file(tmp_path, settings):
 
 
 def succeed_batch(group: str, *, hours_ago: float = 0) -> CollectorRun:
-    with runs.run_context(trigger="schedule", group=group):
-        batch = runs.start_run(command="run_scheduled_collectors", kind="batch")
-    runs.finish_run(run=batch, status="succeeded", exit_code=0)
-    if hours_ago:
-        moved = timezone.now() - timedelta(hours=hours_ago)
-        CollectorRun.objects.filter(pk=batch.pk).update(started_at=moved, finished_at=moved)
-    return batch
+    """A group batch, as Beat runs it, whose one task succeeded."""
+    return record_batch(
+        group=group, tasks=[(group, "run_cppa_user_tracker", "succeeded")], hours_ago=hours_ago
+    )
 
 
 def get_health(client, **headers):
@@ -92,10 +87,23 @@ def test_healthy_after_each_daily_group_succeeded(client, schedule_file) -> None
 @pytest.mark.django_db
 def test_failed_batch_does_not_count_as_fresh(client, schedule_file) -> None:
     succeed_batch("github")
-    with runs.run_context(trigger="schedule", group="docs"):
-        failed = runs.start_run(command="run_scheduled_collectors", kind="batch")
-    runs.finish_run(run=failed, status="failed", exit_code=1, failure_category="network")
+    record_batch(group="docs", tasks=[("docs", "run_cppa_user_tracker", "failed")])
     assert get_health(client)[1]["checks"]["collector_groups"]["docs"]["stale"] is True
+
+
+@pytest.mark.django_db
+def test_an_all_groups_run_counts_for_each_group_whose_tasks_succeeded(
+    client, schedule_file
+) -> None:
+    # `run_scheduled_collectors --schedule daily` (what `make run` does): one batch, no group.
+    record_batch(
+        tasks=[("github", "run_a", "succeeded"), ("docs", "run_b", "failed")],
+    )
+    groups = get_health(client)[1]["checks"]["collector_groups"]
+    assert groups["github"]["stale"] is False
+    assert groups["docs"]["stale"] is True
+    record_batch(tasks=[("github", "run_a", "succeeded"), ("docs", "run_b", "succeeded")])
+    assert get_health(client)[0] == 200
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from prometheus_client.parser import text_string_to_metric_families
 
 from core import runs
+from core.testing.ledger import record_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +53,10 @@ def test_metrics_move_after_a_run(client) -> None:
     )
 
 
-def test_group_success_and_rate_limit_gauges(client) -> None:
+def test_group_success_and_rate_limit_gauges(client, settings, tmp_path) -> None:
+    settings.BOOST_COLLECTOR_SCHEDULE_YAML = str(tmp_path / "none.yaml")
+    batch = record_batch(group="github", tasks=[("github", "run_cppa_user_tracker", "succeeded")])
     with runs.run_context(trigger="celery", group="github"):
-        batch = runs.start_run(command="run_scheduled_collectors", kind="batch")
         child = runs.start_run(command="run_github_activity_tracker", collector="github_activity")
     runs.finish_run(
         run=child,
@@ -62,7 +64,6 @@ def test_group_success_and_rate_limit_gauges(client) -> None:
         exit_code=1,
         counters={"api_requests": 5, "rate_limit_remaining": 0},
     )
-    runs.finish_run(run=batch, status="succeeded", exit_code=0)
     samples = scrape(client)
     assert samples[
         ("boost_collector_group_last_success_timestamp_seconds", (("group", "github"),))

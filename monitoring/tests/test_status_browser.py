@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from core import runs
+from core.testing.ledger import record_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / ".test_artifacts"
@@ -66,8 +67,10 @@ def test_status_page_in_chromium(
 
     settings.BOOST_COLLECTOR_SCHEDULE_YAML = str(tmp_path / "none.yaml")
     django_user_model.objects.create_superuser(username="ops", password="ops-password-1", email="")
+    record_batch(group="github", tasks=[("github", "run_github_activity_tracker", "succeeded")])
     with runs.run_context(trigger="celery", group="github"):
         batch = runs.start_run(command="run_scheduled_collectors", kind="batch")
+    with runs.run_context(trigger="celery", group="github", parent_id=batch.pk):
         for fetched in (10, 40, 25):
             run = runs.start_run(command="run_github_activity_tracker", collector="github_activity")
             runs.finish_run(run=run, status="succeeded", exit_code=0, counters={"fetched": fetched})
@@ -88,7 +91,7 @@ def test_status_page_in_chromium(
 
     browser.find_element(By.LINK_TEXT, "run_github_activity_tracker").click()
     line = browser.find_element(By.CSS_SELECTOR, "svg.chart polyline")
-    assert len(line.get_attribute("points").split()) == 4
+    assert len(line.get_attribute("points").split()) == 5
     assert line.size["width"] > 100  # drawn, not just present in the markup
     ARTIFACTS.mkdir(exist_ok=True)
     assert browser.save_screenshot(str(ARTIFACTS / "status_collector_history.png"))

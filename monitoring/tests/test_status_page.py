@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core import runs
+from core.testing.ledger import record_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +31,10 @@ def recorded_runs(settings, tmp_path):
     path = tmp_path / "schedule.yaml"
     path.write_text(ONE_DAILY_GROUP)
     settings.BOOST_COLLECTOR_SCHEDULE_YAML = str(path)
+    record_batch(group="github", tasks=[("github", "run_x", "succeeded")], hours_ago=30)
     with runs.run_context(trigger="schedule", group="github"):
         batch = runs.start_run(command="run_scheduled_collectors", kind="batch")
+    with runs.run_context(trigger="schedule", group="github", parent_id=batch.pk):
         ok = runs.start_run(command="run_x", collector="x")
         runs.finish_run(
             run=ok, status="succeeded", exit_code=0, counters={"fetched": 120, "created": 15}
