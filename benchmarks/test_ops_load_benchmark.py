@@ -72,7 +72,7 @@ def big_ledger(transactional_db, tmp_path) -> str:
     schedule.write_text(SCHEDULE)
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM core_collectorrun")
-        base = cursor.fetchone()[0]
+        (base,) = cursor.fetchone() or (0,)
         cursor.execute(FILL_LEDGER, {"rows": LEDGER_ROWS, "base": base})
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('core_collectorrun', 'id'), %s)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from core import runs
@@ -44,7 +45,7 @@ def record_batch(
     )
     if hours_ago:
         shift = timedelta(hours=hours_ago)
-        for row in CollectorRun.objects.filter(pk=batch.pk) | batch.children.all():
+        for row in CollectorRun.objects.filter(Q(pk=batch.pk) | Q(parent_id=batch.pk)):
             CollectorRun.objects.filter(pk=row.pk).update(
                 started_at=row.started_at - shift,
                 finished_at=(row.finished_at or timezone.now()) - shift,

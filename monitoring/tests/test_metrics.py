@@ -65,6 +65,7 @@ def test_group_success_and_rate_limit_gauges(client, settings, tmp_path) -> None
         counters={"api_requests": 5, "rate_limit_remaining": 0},
     )
     samples = scrape(client)
+    assert batch.finished_at is not None
     assert samples[
         ("boost_collector_group_last_success_timestamp_seconds", (("group", "github"),))
     ] == pytest.approx(batch.finished_at.timestamp())
