@@ -57,9 +57,11 @@ typecheck: .venv/.installed
 migrations-check: .venv/.installed
 	DJANGO_SETTINGS_MODULE=config.test_settings $(MANAGE) makemigrations --check --dry-run
 
-# Service API pages match services.py; cross-app imports match docs/cross-app-dependencies.md.
+# Service API pages match services.py; docs/Schema.md matches the models;
+# cross-app imports match docs/cross-app-dependencies.md.
 docs-check: .venv/.installed
 	$(RUN) python scripts/generate_service_docs.py --check
+	$(RUN) python scripts/generate_schema_doc.py --check
 	$(RUN) python scripts/check_cross_app_imports.py
 
 # A throwaway startcollector app passes ruff, pyright, its own test and makemigrations --check.
