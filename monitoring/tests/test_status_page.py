@@ -76,7 +76,7 @@ def test_status_shows_groups_and_runs(operator, recorded_runs) -> None:
 def test_collector_history_draws_charts(operator, recorded_runs) -> None:
     page = operator.get("/status/collector/run_x/").content.decode()
     assert page.count("<polyline") == 2
-    assert "items fetched (max 120.0)" in page
+    assert "items fetched (max 120.00)" in page
 
 
 def test_empty_ledger_says_so(operator, settings, tmp_path) -> None:
