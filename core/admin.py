@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from core.models import CollectorRun
+from core.models import Checkpoint, CollectorRun, HttpCacheEntry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -42,4 +42,19 @@ class CollectorRunAdmin(ReadOnlyAdmin):
     date_hierarchy = "started_at"
     raw_id_fields = ("parent",)
     list_select_related = False
+    show_full_result_count = False
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAdmin):
+    list_display = ("collector", "source_key", "updated_at")
+    list_filter = ("collector",)
+    search_fields = ("collector", "source_key")
+
+
+@admin.register(HttpCacheEntry)
+class HttpCacheEntryAdmin(ReadOnlyAdmin):
+    list_display = ("url", "etag", "fetched_at")
+    search_fields = ("url",)
+    exclude = ("body",)  # parsed responses can be large; the URL and validators are enough
     show_full_result_count = False
