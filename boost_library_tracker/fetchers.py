@@ -110,7 +110,8 @@ class BoostCatalogueFetcher:
         for start in range(0, len(submodules), LIBRARIES_PER_QUERY):
             batch = submodules[start : start + LIBRARIES_PER_QUERY]
             query = libraries_query(ref=ref, repo_names=[s.repo_name for s in batch])
-            data = self.client.graphql(query)
+            # A repository deleted or renamed away answers NOT_FOUND for its alias only.
+            data = self.client.graphql(query, tolerate=("NOT_FOUND",))
             for index, submodule in enumerate(batch):
                 blob = (data.get(f"r{index}") or {}).get("object") or {}
                 text = blob.get("text")

@@ -13,7 +13,7 @@ last checkpoint lets the next run resume.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,14 +178,30 @@ class GitHubClient:
 
     # --- GraphQL ----------------------------------------------------------------
 
-    def graphql(self, query: str, *, variables: Mapping[str, Any] | None = None) -> dict:
-        """POST a GraphQL query and return its `data`; `errors` raise GraphQLError."""
+    def graphql(
+        self,
+        query: str,
+        *,
+        variables: Mapping[str, Any] | None = None,
+        tolerate: Collection[str] = (),
+    ) -> dict:
+        """POST a GraphQL query and return its `data`; `errors` raise GraphQLError.
+
+        Errors whose `type` is in `tolerate` (e.g. NOT_FOUND for one aliased
+        repository of a batch query) are logged and dropped: GitHub still answers
+        the rest of the query, and one missing repository must not cost the batch.
+        """
         payload = {"query": query, "variables": dict(variables or {})}
         body = self._fetch("POST", self.graphql_url, json_body=payload).body
         url = redact(self.graphql_url)
         if not isinstance(body, dict):
             raise MalformedResponse(f"{url} returned JSON that is not an object", url=url)
-        errors = body.get("errors") or []
+        errors = []
+        for error in body.get("errors") or []:
+            if isinstance(error, dict) and error.get("type") in tolerate:
+                logger.warning("GraphQL query to %s: %s (tolerated)", url, error.get("message"))
+            else:
+                errors.append(error)
         if errors:
             messages = [str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors]
             types = [str(e.get("type", "")) for e in errors if isinstance(e, dict)]

@@ -147,6 +147,26 @@ def test_graphql_errors_in_a_200_raise_with_their_messages(fixture_server, make_
     assert "Could not resolve" in str(caught.value)
 
 
+def test_tolerated_graphql_errors_leave_the_rest_of_the_data(
+    fixture_server, make_client, caplog
+) -> None:
+    body = {
+        "data": {"r0": None, "r1": {"name": "json"}},
+        "errors": [
+            {"type": "NOT_FOUND", "path": ["r0"], "message": "Could not resolve 'gone'."},
+        ],
+    }
+    fixture_server.add("POST", "/graphql", body=body)
+    fixture_server.add("POST", "/graphql", body=body)
+
+    data = make_client().graphql("q", tolerate=("NOT_FOUND",))
+
+    assert data == {"r0": None, "r1": {"name": "json"}}
+    assert "Could not resolve 'gone'. (tolerated)" in caplog.text
+    with pytest.raises(GraphQLError, match="Could not resolve 'gone'"):
+        make_client().graphql("q", tolerate=("FORBIDDEN",))
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
