@@ -75,7 +75,7 @@ def test_check_names_stale_missing_and_orphaned_pages(
     assert capsys.readouterr().err.splitlines() == [
         "service docs: docs/service_api/demo.md is out of date",
         "service docs: docs/service_api/other.md is missing",
-        "service docs: docs/service_api/gone.md has no gone/services.py; delete it",
+        "service docs: docs/service_api/gone.md has no gone/services; delete it",
         "service docs: run `python scripts/generate_service_docs.py` and commit the result",
     ]
 
@@ -90,3 +90,20 @@ def test_app_option_writes_one_page_and_rejects_an_app_without_services(
     with pytest.raises(SystemExit):
         generate_service_docs.main(["--root", str(tmp_path), "--app", "missing"])
     assert "missing/services.py does not exist" in capsys.readouterr().err
+
+
+def test_a_services_package_is_documented_module_by_module(tmp_path: Path) -> None:
+    package = tmp_path / "grown" / "services"
+    package.mkdir(parents=True)
+    (tmp_path / "grown" / "apps.py").write_text("")
+    (package / "__init__.py").write_text('"""Writes of the grown app."""\n')
+    (package / "_shared.py").write_text("def helper():\n    pass\n")
+    (package / "commits.py").write_text('def ingest_commits(*, items):\n    """Store commits."""\n')
+    (package / "issues.py").write_text('def ingest_issues(*, items):\n    """Store issues."""\n')
+
+    assert generate_service_docs.main(["--root", str(tmp_path)]) == 0
+    page = (tmp_path / "docs/service_api/grown.md").read_text()
+    assert "from `grown/services/`" in page
+    assert "Writes of the grown app." in page
+    assert page.index("## `ingest_commits(*, items)`") < page.index("## `ingest_issues(*, items)`")
+    assert "helper" not in page
