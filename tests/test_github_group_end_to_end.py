@@ -1,0 +1,123 @@
+"""Issue 7's acceptance line, end to end: against the fixture server, the scheduler's
+github group fills the catalogue and activity tables, and a second run is (nearly) free.
+
+The group is run as Celery Beat runs it (`run_scheduled_collectors --batch --group
+github`) with the real schedule file and the real release detector the catalogue app
+registers; each collector reads its routes from its own app's test helpers.
+"""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+
+from boost_collector_runner import releases
+from boost_library_tracker.models import BoostVersion, Library, LibraryVersion
+from boost_library_tracker.releases import detect_new_boost_release
+from boost_library_tracker.tests import github_routes as catalogue_routes
+from core.models import CollectorRun, RunKind
+from github_activity_tracker.models import Commit, Issue, Repository
+from github_activity_tracker.tests import github_routes as activity_routes
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "ghp_" + "Feed5678" * 5
+OVERLAP_DAYS = 2
+TABLES = (BoostVersion, Library, LibraryVersion, Repository, Issue, Commit)
+
+
+@pytest.fixture
+def github(settings, fixture_server, tmp_path):
+    settings.BOOST_COLLECTOR_SCHEDULE_YAML = str(
+        django_settings.BASE_DIR / "config" / "boost_collector_schedule.yaml"
+    )
+    settings.GITHUB_API_URL = fixture_server.base_url
+    settings.GITHUB_TOKENS = [TOKEN]
+    settings.GITHUB_TOKEN = ""
+    settings.GITHUB_ACTIVITY_REPOS = [activity_routes.REPO]
+    settings.WORKSPACE_DIR = str(tmp_path / "workspace")
+    settings.HTTP_BACKOFF_BASE_SECONDS = 0
+    settings.HTTP_BACKOFF_MAX_SECONDS = 0
+    settings.HTTP_MAX_ATTEMPTS = 2
+    settings.GITHUB_ACTIVITY_OVERLAP_DAYS = OVERLAP_DAYS
+    catalogue_routes.add_gitmodules(fixture_server, "boost-1.86.0")
+    activity_routes.add_repository(fixture_server, overlap_days=OVERLAP_DAYS)
+    return fixture_server
+
+
+def queue_new_release_batch(server) -> None:
+    """The GraphQL answers of a batch that finds boost-1.86.0 new: the release detector
+    reads the tags, then `run_boost_library_tracker --version new` reads them again and
+    asks for the libraries.json batches."""
+    catalogue_routes.queue_tags(server)  # the detector's read
+    tags = json.loads(catalogue_routes.TAGS.read_text(encoding="utf-8"))
+    for answer in [tags, *catalogue_routes.libraries_answers()]:  # the collector's reads
+        server.add("POST", "/graphql", headers=catalogue_routes.JSON_HEADERS, body=answer)
+
+
+def run_group() -> tuple[CollectorRun, str]:
+    out = StringIO()
+    call_command("run_scheduled_collectors", "--batch", "--group", "github", stdout=out)
+    return CollectorRun.objects.filter(kind=RunKind.BATCH).latest("id"), out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in TABLES}
+
+
+def children(batch: CollectorRun) -> dict[str, CollectorRun]:
+    return {r.command: r for r in CollectorRun.objects.filter(parent=batch).order_by("id")}
+
+
+def test_github_group_fills_the_tables_and_a_second_run_is_nearly_free(github) -> None:
+    # The root tests/ folder has no runner conftest emptying the detectors: the real one
+    # (registered in BoostLibraryTrackerConfig.ready) decides the on_release task.
+    assert detect_new_boost_release in releases._detectors
+    queue_new_release_batch(github)
+
+    batch, out = run_group()
+
+    assert "2 tasks: 2 succeeded, 0 failed, 0 skipped" in out
+    counts = row_counts()
+    assert all(counts.values()), counts
+    assert list(BoostVersion.objects.values_list("name", flat=True)) == ["boost-1.86.0"]
+    assert LibraryVersion.objects.filter(library__key="json", version__name="boost-1.86.0").exists()
+    assert Repository.objects.get().full_name == "boostorg/website-v2"
+    assert Issue.objects.get(number=1602).is_pull_request
+    assert set(Commit.objects.values_list("sha", flat=True)) == {
+        activity_routes.SHA_A,
+        activity_routes.SHA_B,
+    }
+    assert (batch.kind, batch.group, batch.status) == (RunKind.BATCH, "github", "succeeded")
+    first = children(batch)
+    assert list(first) == ["run_boost_library_tracker", "run_github_activity_tracker"]
+    assert {r.status for r in first.values()} == {"succeeded"}
+    assert first["run_github_activity_tracker"].counters["api_requests"] == 11
+
+    # Second run: the detector reads the tags and finds nothing newer than boost-1.86.0.
+    catalogue_routes.queue_tags(github)
+    graphql_before, requests_before = github.hits("POST", "/graphql"), github.hits()
+
+    batch2, out = run_group()
+
+    assert "group 'github': no new release, its on_release tasks do not run" in out
+    assert "1 task: 1 succeeded, 0 failed, 0 skipped" in out
+    assert github.hits("POST", "/graphql") == graphql_before + 1  # the detector's tag read
+    assert row_counts() == counts
+    [activity] = children(batch2).values()
+    assert (activity.command, activity.status) == ("run_github_activity_tracker", "succeeded")
+    assert activity.counters.get("created", 0) == activity.counters.get("updated", 0) == 0
+    # 8 requests, 5 of them 304: the repository, releases, branch head, pull request 1602
+    # (its issue is inside the overlap window again) and its reviews are re-asked with
+    # their ETags. The branch head is unchanged, so no
+    # commit list is read. The three windowed lists (issues, issue comments, review
+    # comments) now carry `since` = newest stored update minus the overlap window, URLs
+    # the first run never asked, so they are answered 200 once (a third run gets 304s).
+    assert activity.counters["api_requests"] == 8
+    assert activity.counters["not_modified"] == 5
+    # The whole second run: 1 GraphQL tag read + those 8 GETs, no row written.
+    assert github.hits() == requests_before + 9
