@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +33,22 @@ def _lock_for(data_dir: Path) -> FileLock:
     )
 
 
+@contextmanager
+def _quiet_pgserver() -> Iterator[None]:
+    """Hide platformdirs' warning that XDG_RUNTIME_DIR is unset.
+
+    It shows under cron, CI and root shells; the /tmp fallback it takes is fine here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        yield
+
+
 def ensure_server(data_dir: str | Path) -> Any:
     """Start (or attach to) the embedded server for `data_dir` and return its handle."""
     path = Path(data_dir).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _lock_for(path), warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (cron, CI); its /tmp
-        # fallback is what we want anyway.
-        warnings.simplefilter("ignore", UserWarning)
+    with _lock_for(path), _quiet_pgserver():
         from pgserver.postgres_server import get_server
 
         return get_server(path, cleanup_mode=None)
@@ -53,7 +63,8 @@ def socket_dir(data_dir: str | Path) -> str:
 
 def status(data_dir: str | Path) -> str:
     """Describe the server state without starting it."""
-    from pgserver.utils import PostmasterInfo
+    with _quiet_pgserver():
+        from pgserver.utils import PostmasterInfo
 
     path = Path(data_dir).expanduser().resolve()
     if not (path / "PG_VERSION").exists():
@@ -66,8 +77,9 @@ def status(data_dir: str | Path) -> str:
 
 def stop(data_dir: str | Path) -> bool:
     """Stop the server if it runs; return whether it was running."""
-    from pgserver import _commands
-    from pgserver.utils import PostmasterInfo
+    with _quiet_pgserver():
+        from pgserver import _commands
+        from pgserver.utils import PostmasterInfo
 
     pg_ctl = _commands.pg_ctl  # pyright: ignore[reportAttributeAccessIssue] - made at import
 
