@@ -30,7 +30,12 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from core import runs
-from core.errors import CollectorFailureCategory, classify_failure
+from core.errors import (
+    CollectorFailureCategory,
+    classify_failure,
+    database_unavailable,
+    one_line,
+)
 from core.locks import AdvisoryLock
 from core.models import CollectorRun, RunKind, RunStatus
 
@@ -109,8 +114,7 @@ def run_batch(
             row = runs.start_run(command=spec.command, collector=spec.label, kind=RunKind.BATCH)
     except (DatabaseError, psycopg.Error) as exc:
         lock.release()
-        detail = " ".join(str(exc).split())
-        raise CommandError(f"{spec.command}: the database is unavailable ({detail})") from exc
+        raise database_unavailable(spec.command, exc) from exc
     try:
         if not acquired:
             return _record_duplicate(row, spec, stdout)
@@ -232,8 +236,9 @@ def _run_one(task: PlannedTask, stdout: OutputWrapper, stderr: OutputWrapper) ->
 
 
 def _failed(task: PlannedTask, exc: BaseException, exit_code: int) -> TaskOutcome:
-    reason = " ".join(f"{type(exc).__name__}: {exc}".split())
-    return TaskOutcome(task, RunStatus.FAILED, exit_code or 1, classify_failure(exc).value, reason)
+    return TaskOutcome(
+        task, RunStatus.FAILED, exit_code or 1, classify_failure(exc).value, one_line(exc)
+    )
 
 
 def _ensure_child_row(batch: CollectorRun, outcome: TaskOutcome) -> None:

@@ -133,6 +133,24 @@ def _classify_one(exc: BaseException) -> CollectorFailureCategory:
     return category.UNKNOWN
 
 
+def one_line(error: BaseException | str, *, limit: int | None = None) -> str:
+    """Describe an error on one line ("Type: message"), cut to `limit` characters.
+
+    Ledger rows, health reports and command errors show failures to people one per
+    line; a driver's multi-line message would break tables and log lines.
+    """
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    text = " ".join(text.split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def database_unavailable(command: str, exc: BaseException) -> CommandError:
+    """The one-line error a command raises when PostgreSQL cannot be reached at start."""
+    return CommandError(f"{command}: the database is unavailable ({one_line(str(exc))})")
+
+
 def classify_failure(exc: BaseException) -> CollectorFailureCategory:
     """Return the category of `exc`, looking through its cause chain.
 

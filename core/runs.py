@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from core.errors import one_line
 from core.models import CollectorRun, RunKind, RunStatus, RunTrigger
 
 ERROR_SUMMARY_MAX_CHARS = 500
@@ -112,14 +113,6 @@ class RunCounters:
         return ", ".join(parts)
 
 
-def _short_error(error: BaseException | str) -> str:
-    text = error if isinstance(error, str) else (f"{type(error).__name__}: {error}")
-    text = " ".join(text.split())
-    if len(text) > ERROR_SUMMARY_MAX_CHARS:
-        text = text[: ERROR_SUMMARY_MAX_CHARS - 1] + "…"
-    return text
-
-
 def _save(run: CollectorRun, fields: list[str]) -> None:
     """Save `fields`, reconnecting once if the connection died during the run."""
     try:
@@ -168,7 +161,7 @@ def finish_run(
     run.exit_code = exit_code
     run.failure_category = str(failure_category)
     run.phase = phase
-    run.error_summary = _short_error(error) if error else ""
+    run.error_summary = one_line(error, limit=ERROR_SUMMARY_MAX_CHARS) if error else ""
     if counters is not None:
         run.counters = dict(counters)
     _save(

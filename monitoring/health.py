@@ -18,13 +18,13 @@ from django.db import connection
 from django.utils import timezone
 
 from core import selectors
+from core.errors import one_line
 
 Check = dict[str, Any]
 
 
 def _failed(code: str, exc: BaseException | str) -> Check:
-    detail = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
-    return {"ok": False, "error": code, "detail": " ".join(str(detail).split())[:300]}
+    return {"ok": False, "error": code, "detail": one_line(exc, limit=300)}
 
 
 def check_database() -> Check:

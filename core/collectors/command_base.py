@@ -17,7 +17,7 @@ from django.db import DatabaseError
 
 from core import runs
 from core.collectors.base_collector import AbstractCollector
-from core.errors import CollectorFailureCategory, classify_failure
+from core.errors import CollectorFailureCategory, classify_failure, database_unavailable
 from core.locks import AdvisoryLock
 from core.models import CollectorRun, RunStatus
 
@@ -93,8 +93,7 @@ class BaseCollectorCommand(BaseCommand):
             exc,
             extra=_fields(name, SETUP_PHASE, CollectorFailureCategory.DATABASE.value),
         )
-        detail = " ".join(str(exc).split())
-        return CommandError(f"{command}: the database is unavailable ({detail})")
+        return database_unavailable(command, exc)
 
     def _run_phases(self, collector: AbstractCollector, row: CollectorRun, started: float) -> None:
         name = collector.name
