@@ -16,8 +16,8 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
-# 1,000 rows of ~10 columns stays far below PostgreSQL's 65,535 bind parameters
-# and keeps one statement's memory small.
+# Rows per statement: each column travels as one array, so the size bounds the
+# memory of one statement and its RETURNING list, not the bind-parameter count.
 DEFAULT_BATCH_SIZE = 1000
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import F, Q
 
 from core import runs
 from core.models import CollectorRun, RunKind, RunStatus
@@ -45,10 +44,8 @@ def record_batch(
     )
     if hours_ago:
         shift = timedelta(hours=hours_ago)
-        for row in CollectorRun.objects.filter(Q(pk=batch.pk) | Q(parent_id=batch.pk)):
-            CollectorRun.objects.filter(pk=row.pk).update(
-                started_at=row.started_at - shift,
-                finished_at=(row.finished_at or timezone.now()) - shift,
-            )
+        CollectorRun.objects.filter(Q(pk=batch.pk) | Q(parent_id=batch.pk)).update(
+            started_at=F("started_at") - shift, finished_at=F("finished_at") - shift
+        )
         batch.refresh_from_db()
     return batch
