@@ -156,12 +156,6 @@ def parse_version_tag(tag: str) -> VersionItem | None:
     return VersionItem(name=tag.strip(), major=major, minor=minor, patch=patch)
 
 
-def stable_versions(tags: Iterable[str]) -> list[VersionItem]:
-    """Keep the stable release tags, oldest first."""
-    versions = {v.name: v for v in map(parse_version_tag, tags) if v is not None}
-    return sorted(versions.values(), key=lambda v: v.sort_key)
-
-
 def parse_release_list(text: str, *, source: str) -> list[VersionItem]:
     """Read boost.org's `release.txt` (JSON keyed `boost-1.x.y`) into dated stable versions.
 

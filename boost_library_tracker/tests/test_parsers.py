@@ -15,7 +15,6 @@ from boost_library_tracker.parsers import (
     parse_maintainer,
     parse_release_list,
     parse_version_tag,
-    stable_versions,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -242,9 +241,10 @@ def test_only_stable_tags_are_versions(tag, stable) -> None:
     assert (parse_version_tag(tag) is not None) is stable
 
 
-def test_stable_versions_sort_numerically_and_deduplicate() -> None:
-    tags = ["boost-1.10.0", "boost-1.9.0", "boost-1.86.0.beta1", "boost-1.9.0", "develop"]
-    assert [v.name for v in stable_versions(tags)] == ["boost-1.9.0", "boost-1.10.0"]
+def test_versions_sort_numerically() -> None:
+    versions = [parse_version_tag(t) for t in ("boost-1.10.0", "boost-1.9.0", "boost-1.10.1")]
+    ordered = sorted((v for v in versions if v is not None), key=lambda v: v.sort_key)
+    assert [v.name for v in ordered] == ["boost-1.9.0", "boost-1.10.0", "boost-1.10.1"]
 
 
 def test_release_list_keeps_dated_stable_releases_only() -> None:

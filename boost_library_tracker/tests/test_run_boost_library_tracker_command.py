@@ -18,6 +18,7 @@ from boost_library_tracker.models import (
 from boost_library_tracker.releases import detect_new_boost_release
 from boost_library_tracker.tests import github_routes as routes
 from core.models import CollectorRun, HttpCacheEntry
+from core.testing.fixture_server import point_github_at
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +27,7 @@ TOKEN = "ghp_" + "C0ffee12" * 5
 
 @pytest.fixture
 def github(settings, fixture_server, tmp_path):
-    settings.GITHUB_API_URL = fixture_server.base_url
-    settings.GITHUB_TOKENS = [TOKEN]
-    settings.GITHUB_TOKEN = ""
-    settings.WORKSPACE_DIR = str(tmp_path / "workspace")
-    settings.HTTP_BACKOFF_BASE_SECONDS = 0
-    settings.HTTP_BACKOFF_MAX_SECONDS = 0
+    point_github_at(settings, fixture_server, token=TOKEN, workspace=tmp_path / "workspace")
     routes.add_gitmodules(fixture_server, "boost-1.86.0")
     routes.add_gitmodules(fixture_server, "boost-1.87.0")
     return fixture_server
