@@ -20,6 +20,7 @@ from boost_library_tracker.models import BoostVersion, Library, LibraryVersion
 from boost_library_tracker.releases import detect_new_boost_release
 from boost_library_tracker.tests import github_routes as catalogue_routes
 from core.models import CollectorRun, RunKind
+from core.testing.fixture_server import point_github_at
 from github_activity_tracker.models import Commit, Issue, Repository
 from github_activity_tracker.tests import github_routes as activity_routes
 
@@ -35,13 +36,8 @@ def github(settings, fixture_server, tmp_path):
     settings.BOOST_COLLECTOR_SCHEDULE_YAML = str(
         django_settings.BASE_DIR / "config" / "boost_collector_schedule.yaml"
     )
-    settings.GITHUB_API_URL = fixture_server.base_url
-    settings.GITHUB_TOKENS = [TOKEN]
-    settings.GITHUB_TOKEN = ""
+    point_github_at(settings, fixture_server, token=TOKEN, workspace=tmp_path / "workspace")
     settings.GITHUB_ACTIVITY_REPOS = [activity_routes.REPO]
-    settings.WORKSPACE_DIR = str(tmp_path / "workspace")
-    settings.HTTP_BACKOFF_BASE_SECONDS = 0
-    settings.HTTP_BACKOFF_MAX_SECONDS = 0
     settings.HTTP_MAX_ATTEMPTS = 2
     settings.GITHUB_ACTIVITY_OVERLAP_DAYS = OVERLAP_DAYS
     catalogue_routes.add_gitmodules(fixture_server, "boost-1.86.0")

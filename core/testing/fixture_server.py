@@ -256,3 +256,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if reply.status != 304:
             self.wfile.write(body)
+
+
+def point_github_at(settings: Any, server: FixtureServer, *, token: str, workspace: Path) -> None:
+    """Send the GitHub client to `server` with one token, no backoff sleeps and a
+    throwaway workspace: what every test of a collector against recordings needs."""
+    settings.GITHUB_API_URL = server.base_url
+    settings.GITHUB_TOKENS = [token]
+    settings.GITHUB_TOKEN = ""
+    settings.WORKSPACE_DIR = str(workspace)
+    settings.HTTP_BACKOFF_BASE_SECONDS = 0
+    settings.HTTP_BACKOFF_MAX_SECONDS = 0

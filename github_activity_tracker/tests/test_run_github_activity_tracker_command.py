@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from core.models import Checkpoint, CollectorRun, HttpCacheEntry
 from core.testing import fixture_server as faults
+from core.testing.fixture_server import point_github_at
 from github_activity_tracker.models import (
     Comment,
     Commit,
@@ -30,13 +31,8 @@ TOKEN = "ghp_" + "Beef1234" * 5
 
 @pytest.fixture
 def github(settings, fixture_server, tmp_path):
-    settings.GITHUB_API_URL = fixture_server.base_url
-    settings.GITHUB_TOKENS = [TOKEN]
-    settings.GITHUB_TOKEN = ""
+    point_github_at(settings, fixture_server, token=TOKEN, workspace=tmp_path / "workspace")
     settings.GITHUB_ACTIVITY_REPOS = [routes.REPO]
-    settings.WORKSPACE_DIR = str(tmp_path / "workspace")
-    settings.HTTP_BACKOFF_BASE_SECONDS = 0
-    settings.HTTP_BACKOFF_MAX_SECONDS = 0
     settings.HTTP_MAX_ATTEMPTS = 2
     routes.add_repository(fixture_server)
     return fixture_server

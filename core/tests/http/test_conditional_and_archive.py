@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from core.http import GitHubClient, HttpOptions, ReplayMissError, TokenPool, read_archive
 from core.models import CollectorRun, HttpCacheEntry
 from core.testing import fixture_server as faults
+from core.testing.fixture_server import point_github_at
 from core.tests.http.conftest import ISSUE_PAGES, TOKEN_A, TOKEN_B
 from core.tests.http.demo_collector import DemoIssuesCommand
 
@@ -21,12 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def github_settings(settings, octokit_server, tmp_path):
-    settings.GITHUB_API_URL = octokit_server.base_url
-    settings.GITHUB_TOKENS = [TOKEN_A]
-    settings.GITHUB_TOKEN = ""
-    settings.WORKSPACE_DIR = str(tmp_path / "workspace")
-    settings.HTTP_BACKOFF_BASE_SECONDS = 0
-    settings.HTTP_BACKOFF_MAX_SECONDS = 0
+    point_github_at(settings, octokit_server, token=TOKEN_A, workspace=tmp_path / "workspace")
     return settings
 
 
