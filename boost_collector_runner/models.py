@@ -25,8 +25,8 @@ class DetectedRelease(models.Model):
 class ReleaseConsumption(models.Model):
     """A group's on_release tasks have run successfully for a release."""
 
-    release = models.ForeignKey(
-        DetectedRelease, on_delete=models.CASCADE, related_name="consumptions"
+    release = models.ForeignKey(  # the unique constraint below leads with it
+        DetectedRelease, on_delete=models.CASCADE, related_name="consumptions", db_index=False
     )
     group = models.CharField(max_length=100)
     consumed_at = models.DateTimeField()

@@ -77,7 +77,9 @@ class LibraryVersion(models.Model):
     library_id: int
     version_id: int
 
-    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="versions")
+    library = models.ForeignKey(  # the unique constraint below leads with it
+        Library, on_delete=models.CASCADE, related_name="versions", db_index=False
+    )
     version = models.ForeignKey(
         BoostVersion, on_delete=models.CASCADE, related_name="library_versions"
     )
@@ -110,8 +112,8 @@ class LibraryVersionCategory(models.Model):
     library_version_id: int
     category_id: int
 
-    library_version = models.ForeignKey(
-        LibraryVersion, on_delete=models.CASCADE, related_name="category_links"
+    library_version = models.ForeignKey(  # the unique constraint below leads with it
+        LibraryVersion, on_delete=models.CASCADE, related_name="category_links", db_index=False
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT)
 
@@ -136,8 +138,8 @@ class LibraryVersionPerson(models.Model):
 
     library_version_id: int
 
-    library_version = models.ForeignKey(
-        LibraryVersion, on_delete=models.CASCADE, related_name="people"
+    library_version = models.ForeignKey(  # the unique constraint below leads with it
+        LibraryVersion, on_delete=models.CASCADE, related_name="people", db_index=False
     )
     role = models.CharField(max_length=16, choices=CreditRole.choices)
     position = models.PositiveSmallIntegerField()

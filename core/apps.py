@@ -7,3 +7,8 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
     verbose_name = "Collector framework"
+
+    def ready(self) -> None:
+        from core import lookups
+
+        lookups.register()

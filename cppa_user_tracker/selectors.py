@@ -29,7 +29,7 @@ def github_account_ids(*, github_ids: Iterable[int]) -> dict[int, int]:
     wanted = set(github_ids)
     if not wanted:
         return {}
-    rows = GitHubAccount.objects.filter(github_id__in=wanted).values_list("github_id", "id")
+    rows = GitHubAccount.objects.filter(github_id__any_of=wanted).values_list("github_id", "id")
     return dict(rows)
 
 

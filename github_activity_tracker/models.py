@@ -70,7 +70,9 @@ class Repository(models.Model):
 class Commit(models.Model):
     """A commit reachable in a repository; the same SHA in a fork is a separate row."""
 
-    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="commits")
+    repository = models.ForeignKey(  # the unique constraint below leads with it
+        Repository, on_delete=models.CASCADE, related_name="commits", db_index=False
+    )
     sha = models.CharField(max_length=40)
     message = models.TextField(blank=True)
     author = models.ForeignKey(
@@ -98,7 +100,9 @@ class Commit(models.Model):
 
 
 class FileChange(models.Model):
-    commit = models.ForeignKey(Commit, on_delete=models.CASCADE, related_name="files")
+    commit = models.ForeignKey(  # the unique constraint below leads with it
+        Commit, on_delete=models.CASCADE, related_name="files", db_index=False
+    )
     filename = models.CharField(max_length=1024)
     previous_filename = models.CharField(max_length=1024, blank=True)
     status = models.CharField(max_length=16)
@@ -135,7 +139,9 @@ class Label(models.Model):
 class Issue(models.Model):
     """An issue or a pull request: GitHub numbers both in one sequence per repository."""
 
-    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="issues")
+    repository = models.ForeignKey(  # the unique constraint below leads with it
+        Repository, on_delete=models.CASCADE, related_name="issues", db_index=False
+    )
     github_id = models.BigIntegerField(unique=True)
     number = models.PositiveIntegerField()
     is_pull_request = models.BooleanField(default=False)
@@ -169,7 +175,9 @@ class IssueLabel(models.Model):
     issue_id: int
     label_id: int
 
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="label_links")
+    issue = models.ForeignKey(  # the unique constraint below leads with it
+        Issue, on_delete=models.CASCADE, related_name="label_links", db_index=False
+    )
     label = models.ForeignKey(Label, on_delete=models.CASCADE)
 
     class Meta:
@@ -185,7 +193,9 @@ class IssueAssignee(models.Model):
     issue_id: int
     account_id: int
 
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="assignee_links")
+    issue = models.ForeignKey(  # the unique constraint below leads with it
+        Issue, on_delete=models.CASCADE, related_name="assignee_links", db_index=False
+    )
     account = models.ForeignKey(GitHubAccount, on_delete=models.CASCADE)
 
     class Meta:

@@ -14,7 +14,7 @@ def get_repository(*, github_id: int) -> Repository:
 def stored_commit_shas(*, repository: Repository, shas: Iterable[str]) -> set[str]:
     """Which of `shas` are stored for `repository` (one query)."""
     return set(
-        Commit.objects.filter(repository=repository, sha__in=set(shas)).values_list(
+        Commit.objects.filter(repository=repository, sha__any_of=set(shas)).values_list(
             "sha", flat=True
         )
     )
@@ -23,7 +23,7 @@ def stored_commit_shas(*, repository: Repository, shas: Iterable[str]) -> set[st
 def stored_issue_numbers(*, repository: Repository, numbers: Iterable[int]) -> set[int]:
     """Which of the issue `numbers` are stored for `repository` (one query)."""
     return set(
-        Issue.objects.filter(repository=repository, number__in=set(numbers)).values_list(
+        Issue.objects.filter(repository=repository, number__any_of=set(numbers)).values_list(
             "number", flat=True
         )
     )

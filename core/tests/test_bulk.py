@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from core.bulk import UpsertCounts, upsert
 from cppa_user_tracker.models import GitHubAccount
@@ -29,3 +30,57 @@ def test_empty_rows_write_nothing() -> None:
 
 def test_counts_add_up() -> None:
     assert UpsertCounts(1, 2, 3) + UpsertCounts(10, 20, 30) == UpsertCounts(11, 22, 33)
+
+
+def _accounts(*logins: tuple[int, str]) -> list[dict]:
+    return [
+        {"github_id": gid, "login": login, "name": "", "account_type": "", "avatar_url": ""}
+        for gid, login in logins
+    ]
+
+
+def _upsert_accounts(rows: list[dict]) -> UpsertCounts:
+    return upsert(
+        model=GitHubAccount,
+        rows=rows,
+        unique_fields=["github_id"],
+        update_fields=["login", "name", "account_type", "avatar_url"],
+    )
+
+
+def test_counts_tell_new_changed_and_unchanged_rows_apart() -> None:
+    assert _upsert_accounts(_accounts((1, "a"), (2, "b"))) == UpsertCounts(created=2)
+    before = dict(GitHubAccount.objects.values_list("github_id", "updated_at"))
+
+    counts = _upsert_accounts(_accounts((1, "a"), (2, "b-renamed"), (3, "c")))
+
+    assert counts == UpsertCounts(created=1, updated=1, unchanged=1)
+    after = dict(GitHubAccount.objects.values_list("github_id", "updated_at"))
+    assert after[1] == before[1]  # unchanged rows are not written, so not touched
+    assert after[2] > before[2]
+    assert GitHubAccount.objects.get(github_id=2).login == "b-renamed"
+
+
+def test_the_last_of_duplicate_keys_wins() -> None:
+    counts = _upsert_accounts(_accounts((1, "old"), (1, "new")))
+    assert counts == UpsertCounts(created=1)
+    assert GitHubAccount.objects.get().login == "new"
+
+
+def test_staging_is_empty_between_upserts_of_one_transaction() -> None:
+    with transaction.atomic():
+        first = _upsert_accounts(_accounts((1, "a"), (2, "b")))
+        # Rows of the first upsert still staged would meet account 1 twice and fail.
+        second = _upsert_accounts(_accounts((1, "a-renamed"), (3, "c")))
+    assert (first, second) == (UpsertCounts(created=2), UpsertCounts(created=1, updated=1))
+    assert GitHubAccount.objects.count() == 3
+
+
+def test_a_refused_row_writes_nothing_and_leaves_no_staged_rows() -> None:
+    _upsert_accounts(_accounts((1, "a")))
+    with pytest.raises(IntegrityError, match="github_account_id_positive"):
+        _upsert_accounts(_accounts((2, "b"), (-1, "ghost")))
+    assert list(GitHubAccount.objects.values_list("github_id", flat=True)) == [1]
+    # The rejected rows went with the rolled-back savepoint; the next upsert sees none.
+    assert _upsert_accounts(_accounts((4, "d"))) == UpsertCounts(created=1)
+    assert sorted(GitHubAccount.objects.values_list("github_id", flat=True)) == [1, 4]

@@ -58,12 +58,21 @@ def test_duplicate_items_in_one_batch_are_one_row() -> None:
     assert GitHubAccount.objects.get().name == "P. Dimov"
 
 
-def test_upsert_is_one_statement_per_batch() -> None:
-    items = [GitHubAccountItem(github_id=i, login=f"user{i}") for i in range(1, 2501)]
-    with CaptureQueriesContext(connection) as queries:
-        services.upsert_github_accounts(items=items)
-    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 3  # 2,500 rows in batches of 1,000
+def test_upsert_costs_the_same_statements_for_any_number_of_rows() -> None:
+    def statements(count: int, first_id: int) -> list[str]:
+        items = [
+            GitHubAccountItem(github_id=i, login=f"u{i}") for i in range(first_id, first_id + count)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            services.upsert_github_accounts(items=items)
+        return [
+            q["sql"].split(" ", 1)[0]
+            for q in queries.captured_queries
+            if "SAVEPOINT" not in q["sql"]
+        ]
+
+    assert statements(2, first_id=1) == statements(2500, first_id=10) == ["CREATE", "COPY", "WITH"]
+    assert GitHubAccount.objects.count() == 2502
 
 
 @pytest.mark.parametrize(

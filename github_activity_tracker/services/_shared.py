@@ -47,7 +47,9 @@ def issue_ids(*, repository: Repository, numbers: Iterable[int], kind: str) -> d
     """
     wanted = set(numbers)
     found = dict(
-        Issue.objects.filter(repository=repository, number__in=wanted).values_list("number", "id")
+        Issue.objects.filter(repository=repository, number__any_of=wanted).values_list(
+            "number", "id"
+        )
     )
     missing = sorted(wanted - found.keys())
     if missing:

@@ -82,7 +82,7 @@ def _store_files(repository: Repository, items: Sequence[CommitItem]) -> UpsertC
         return UpsertCounts()
     commit_ids = dict(
         Commit.objects.filter(
-            repository=repository, sha__in=[i.sha for i in with_files]
+            repository=repository, sha__any_of=[i.sha for i in with_files]
         ).values_list("sha", "id")
     )
     rows = [

@@ -107,13 +107,13 @@ def _issue_row(repository: Repository, item: IssueItem, account_ids: dict[int, i
 
 def _sync_issue_links(items: Sequence[IssueItem], account_ids: dict[int, int]) -> UpsertCounts:
     ids = dict(
-        Issue.objects.filter(github_id__in=[i.github_id for i in items]).values_list(
+        Issue.objects.filter(github_id__any_of=[i.github_id for i in items]).values_list(
             "github_id", "id"
         )
     )
     label_ids = dict(
         Label.objects.filter(
-            github_id__in={label.github_id for i in items for label in i.labels}
+            github_id__any_of={label.github_id for i in items for label in i.labels}
         ).values_list("github_id", "id")
     )
     owners = list(ids.values())
