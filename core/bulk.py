@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,21 @@ class UpsertCounts:
         )
 
 
+@dataclass(frozen=True)
+class ParentKey:
+    """Rows name a foreign-key parent by its natural key; the database finds its id.
+
+    File changes give their commit's SHA, `ParentKey(model=Commit, key="sha",
+    scope={"repository": 7})`, so the service needs no round trip to map SHAs to ids
+    first. A row whose parent is not stored fails the NOT NULL of its column: the whole
+    upsert is refused.
+    """
+
+    model: type[models.Model]
+    key: str
+    scope: Mapping[str, Any] = field(default_factory=dict)
+
+
 def _dedupe(rows: Sequence[Mapping[str, Any]], key: Sequence[str]) -> list[Mapping[str, Any]]:
     """Keep the last row per key: PostgreSQL refuses to update one row twice per statement."""
     by_key: dict[tuple[Any, ...], Mapping[str, Any]] = {}
@@ -48,10 +63,12 @@ def upsert(
     rows: Sequence[Mapping[str, Any]],
     unique_fields: Sequence[str],
     update_fields: Sequence[str],
+    parents: Mapping[str, ParentKey] | None = None,
 ) -> UpsertCounts:
     """Insert new rows and update changed ones, keyed on `unique_fields`.
 
-    Each row maps field names to values and must hold every unique and update field.
+    Each row maps field names to values and must hold every unique and update field;
+    a foreign key named in `parents` holds the parent's natural key instead of its id.
     `auto_now`/`auto_now_add` fields are filled here; an `auto_now` field moves only
     when a row really changed. Runs in one transaction and costs three statements
     whatever the number of rows: ensure the staging table, COPY, move.
@@ -60,7 +77,8 @@ def upsert(
         raise ValueError("upsert needs at least one unique field")
     meta = model._meta
     concrete = {f.name: f for f in meta.concrete_fields}
-    missing = [n for n in (*unique_fields, *update_fields) if n not in concrete]
+    parents = dict(parents or {})
+    missing = [n for n in (*unique_fields, *update_fields, *parents) if n not in concrete]
     if missing:
         raise ValueError(f"{model.__name__} has no field(s) {', '.join(missing)}")
     stamp_fields = [
@@ -77,6 +95,7 @@ def upsert(
         unique_fields=unique_fields,
         update_fields=update_fields,
         touch_on_update=[n for n in stamp_fields if getattr(concrete[n], "auto_now", False)],
+        parents=parents,
     )
     values = statement.column_values(unique_rows, stamp_fields=stamp_fields, now=timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
@@ -86,7 +105,7 @@ def upsert(
             copy.set_types(statement.copy_types())
             for row in zip(*values, strict=True):
                 copy.write_row(row)
-        cursor.execute(statement.move_sql())
+        cursor.execute(*statement.move_sql())
         counted = cursor.fetchone()
     assert counted is not None  # an aggregate always answers one row
     created, written = counted
@@ -111,14 +130,14 @@ _PLAIN_TYPES: dict[str, type] = {
 }
 
 
-def _is_plain(field: Any) -> Callable[[Any], bool]:
+def _is_plain(model_field: Any) -> Callable[[Any], bool]:
     """A test for values the driver can take as they are, without Django's conversion.
 
     Skipping the per-value Django call halves the Python time of a large page. Aware
     datetimes pass too: Django would hand them on unchanged, and naive ones still go
     through it so they get its time-zone warning and conversion.
     """
-    target = field.target_field if field.is_relation else field
+    target = model_field.target_field if model_field.is_relation else model_field
     internal = target.get_internal_type()
     if internal == "DateTimeField":
         return lambda v: type(v) is datetime and v.tzinfo is not None
@@ -133,12 +152,20 @@ class _UpsertStatement:
     unique_fields: Sequence[str]
     update_fields: Sequence[str]
     touch_on_update: Sequence[str]
+    parents: Mapping[str, ParentKey]
 
     def _column(self, name: str) -> str:
         return connection.ops.quote_name(self.meta.get_field(name).column)
 
+    def _staged_field(self, name: str) -> Any:
+        """The field whose type a staged column has: a parent's key, or the column itself."""
+        parent = self.parents.get(name)
+        if parent is None:
+            return self.meta.get_field(name)
+        return parent.model._meta.get_field(parent.key)
+
     def _db_types(self) -> list[str]:
-        return [self.meta.get_field(n).db_type(connection) for n in self.columns]
+        return [self._staged_field(n).db_type(connection) for n in self.columns]
 
     def _stage(self) -> str:
         """A temporary table per (table, columns, types): sessions never share one.
@@ -171,14 +198,16 @@ class _UpsertStatement:
         """
         return [t.split("(", 1)[0] for t in self._db_types()]
 
-    def move_sql(self) -> str:
+    def move_sql(self) -> tuple[str, list[Any]]:
         """Empty the staging table into the target; answer (created, written) counts."""
         table = connection.ops.quote_name(self.meta.db_table)
         column_sql = ", ".join(self._column(n) for n in self.columns)
         conflict = ", ".join(self._column(n) for n in self.unique_fields)
+        selected, joins, params = self._resolve_parents()
         sql = (
             f"WITH staged AS (DELETE FROM {self._stage()} RETURNING {column_sql}), "
-            f"written AS (INSERT INTO {table} ({column_sql}) SELECT {column_sql} FROM staged "
+            f"written AS (INSERT INTO {table} ({column_sql}) "
+            f"SELECT {', '.join(selected)} FROM staged{joins} "
         )
         if self.update_fields:
             targets = [*self.update_fields, *self.touch_on_update]
@@ -193,10 +222,34 @@ class _UpsertStatement:
             )
         else:
             sql += f"ON CONFLICT ({conflict}) DO NOTHING "
-        return sql + (
+        sql += (
             "RETURNING (xmax = 0) AS created) "
             "SELECT count(*) FILTER (WHERE created), count(*) FROM written"
         )
+        return sql, params
+
+    def _resolve_parents(self) -> tuple[list[str], str, list[Any]]:
+        """The SELECT list, the LEFT JOINs that turn parents' keys into ids, their params."""
+        quote = connection.ops.quote_name
+        selected, joins, params = [], "", []
+        for number, name in enumerate(self.columns):
+            staged = f"staged.{self._column(name)}"
+            parent = self.parents.get(name)
+            if parent is None:
+                selected.append(staged)
+                continue
+            alias, parent_meta = f"parent_{number}", parent.model._meta
+            conditions = [f"{alias}.{quote(parent_meta.get_field(parent.key).column)} = {staged}"]
+            for scope_field, value in parent.scope.items():
+                conditions.append(
+                    f"{alias}.{quote(parent_meta.get_field(scope_field).column)} = %s"
+                )
+                params.append(value)
+            table, primary_key = quote(parent_meta.db_table), parent_meta.pk
+            assert primary_key is not None  # every concrete model has one
+            joins += f" LEFT JOIN {table} {alias} ON {' AND '.join(conditions)}"
+            selected.append(f"{alias}.{quote(primary_key.column)}")
+        return selected, joins, params
 
     def column_values(
         self, rows: Sequence[Mapping[str, Any]], *, stamp_fields: Sequence[str], now: Any
@@ -205,9 +258,9 @@ class _UpsertStatement:
         real_connection = connections[DEFAULT_DB_ALIAS]  # the proxy costs a lookup per value
         columns: list[list[Any]] = []
         for name in self.columns:
-            field = self.meta.get_field(name)
-            prepare = field.get_db_prep_save
-            is_plain = _is_plain(field)
+            staged_field = self._staged_field(name)
+            prepare = staged_field.get_db_prep_save
+            is_plain = _is_plain(staged_field)
             if name in stamp_fields:
                 values = [row.get(name, now) for row in rows]
             else:

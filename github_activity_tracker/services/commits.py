@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from core.bulk import UpsertCounts, upsert
+from core.bulk import ParentKey, UpsertCounts, upsert
 from github_activity_tracker.items import CommitItem
 from github_activity_tracker.models import Commit, FileChange, Repository
 from github_activity_tracker.services._shared import (
@@ -77,17 +77,9 @@ def ingest_commits(*, repository: Repository, items: Sequence[CommitItem]) -> Ta
 
 
 def _store_files(repository: Repository, items: Sequence[CommitItem]) -> UpsertCounts:
-    with_files = [item for item in items if item.files]
-    if not with_files:
-        return UpsertCounts()
-    commit_ids = dict(
-        Commit.objects.filter(
-            repository=repository, sha__any_of=[i.sha for i in with_files]
-        ).values_list("sha", "id")
-    )
     rows = [
         {
-            "commit": commit_ids[item.sha],
+            "commit": item.sha,
             "filename": change.filename,
             "previous_filename": change.previous_filename,
             "status": change.status,
@@ -95,7 +87,7 @@ def _store_files(repository: Repository, items: Sequence[CommitItem]) -> UpsertC
             "deletions": change.deletions,
             "changes": change.changes,
         }
-        for item in with_files
+        for item in items
         for change in item.files or ()
     ]
     return upsert(
@@ -103,4 +95,5 @@ def _store_files(repository: Repository, items: Sequence[CommitItem]) -> UpsertC
         rows=rows,
         unique_fields=["commit", "filename"],
         update_fields=_FILE_FIELDS,
+        parents={"commit": ParentKey(model=Commit, key="sha", scope={"repository": repository.pk})},
     )

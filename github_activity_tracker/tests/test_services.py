@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
+from core.bulk import ParentKey, upsert
 from cppa_user_tracker.models import GitHubAccount, GitIdentity
 from github_activity_tracker import parsers, services
 from github_activity_tracker.models import (
@@ -151,6 +152,33 @@ def test_commit_page_costs_a_fixed_number_of_statements(repo) -> None:
     with CaptureQueriesContext(connection) as large:
         services.ingest_commits(repository=repo, items=_commits(500, start=5))
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_file_changes_land_on_the_commit_of_their_own_repository(repo) -> None:
+    fork = Repository.objects.create(github_id=2, owner="me", name="w", full_name="me/w")
+    (same_sha,) = _commits(1)
+    services.ingest_commits(repository=fork, items=[same_sha])
+    services.ingest_commits(repository=repo, items=[same_sha])
+    files = FileChange.objects.values_list("commit__repository__full_name", flat=True)
+    assert sorted(files) == ["boostorg/website-v2", "me/w"]
+
+
+def test_a_file_change_whose_commit_is_not_stored_is_refused(repo) -> None:
+    services.ingest_commits(repository=repo, items=_commits(1))
+    row = {"previous_filename": "", "status": "added", "additions": 1, "deletions": 0}
+    rows = [
+        {**row, "commit": f"{0:040x}", "filename": "kept.cpp", "changes": 1},
+        {**row, "commit": "e" * 40, "filename": "orphan.cpp", "changes": 1},
+    ]
+    with pytest.raises(IntegrityError, match='"commit_id"'):
+        upsert(
+            model=FileChange,
+            rows=rows,
+            unique_fields=["commit", "filename"],
+            update_fields=["previous_filename", "status", "additions", "deletions", "changes"],
+            parents={"commit": ParentKey(model=Commit, key="sha", scope={"repository": repo.pk})},
+        )
+    assert list(FileChange.objects.values_list("filename", flat=True)) == ["src/f0.cpp"]
 
 
 def test_a_bad_sha_rejects_the_whole_page(repo) -> None:
