@@ -45,7 +45,7 @@ def record_latency() -> Callable[[str, int, int, float, float], None]:
 
 
 def summary_lines() -> list[str]:
-    """`ingest N=…: X commits/s | naive Y commits/s | COPY Z commits/s`, one per size."""
+    """`ingest N=…: X commits/s | naive Y | COPY Z | PostgreSQL alone W`, one per size."""
     naive = ", ".join(f"{rate:.0f} commits/s (N={n})" for n, rate in RATES["naive"].items())
     lines = []
     for count, rate in sorted(RATES["bulk"].items()):
@@ -55,6 +55,8 @@ def summary_lines() -> list[str]:
             line += f" | naive {naive}, x{speedup:.0f}"
         if count in RATES["copy"]:
             line += f" | COPY {RATES['copy'][count]:.0f} commits/s"
+        if count in RATES["postgres"]:
+            line += f" | PostgreSQL alone {RATES['postgres'][count]:.0f} commits/s"
         lines.append(line)
     for count, rate in RATES["bulk re-read"].items():
         lines.append(

@@ -1,4 +1,5 @@
-"""Commit ingest throughput: the bulk services against a naive ORM writer and raw COPY.
+"""Commit ingest throughput: the bulk services against a naive ORM writer, raw COPY, and
+the same rows made by PostgreSQL alone (the floor no client can beat).
 
 Not part of `make test`: `make bench` runs it alone. Each case runs once (one round):
 the 100,000-commit case takes long enough to be its own average. Rows are committed
@@ -11,12 +12,23 @@ import time
 
 import pytest
 
-from benchmarks.writers import bulk_ingest, clear_activity, copy_ingest, naive_ingest
+from benchmarks.writers import (
+    bulk_ingest,
+    clear_activity,
+    copy_ingest,
+    naive_ingest,
+    server_only_ingest,
+)
 from github_activity_tracker.models import Commit, FileChange, Repository
 
 SIZES = [1_000, 10_000, 100_000]
 NAIVE_SIZE = 5_000  # its rate is flat in N, and 100,000 would take most of an hour
-WRITERS = {"bulk": bulk_ingest, "naive": naive_ingest, "copy": copy_ingest}
+WRITERS = {
+    "bulk": bulk_ingest,
+    "naive": naive_ingest,
+    "copy": copy_ingest,
+    "postgres": server_only_ingest,
+}
 
 
 @pytest.fixture
@@ -56,6 +68,12 @@ def test_naive_ingest(benchmark, record_rate, repository) -> None:
 @pytest.mark.parametrize("count", SIZES)
 def test_copy_ceiling(benchmark, record_rate, repository, count) -> None:
     _measure(benchmark, record_rate, "copy", repository, count)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("count", SIZES)
+def test_postgres_alone_floor(benchmark, record_rate, repository, count) -> None:
+    _measure(benchmark, record_rate, "postgres", repository, count)
 
 
 @pytest.mark.django_db(transaction=True)

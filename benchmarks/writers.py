@@ -1,4 +1,5 @@
-"""The three ways the benchmark writes the same commits: bulk services, naive ORM, COPY."""
+"""The ways the benchmark writes the same commits: bulk services, naive ORM, COPY, and
+PostgreSQL alone (the rows generated inside the server: no client, no parsing)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from benchmarks.payloads import commit_pages
+from benchmarks.payloads import AUTHORS, PAGE_SIZE, commit_pages
 from cppa_user_tracker.models import GitHubAccount, GitIdentity
 from github_activity_tracker.items import CommitItem
 from github_activity_tracker.models import Commit, FileChange, Repository
@@ -186,3 +187,57 @@ def _copy(cursor, model, columns: list[str], rows: Iterable[tuple]) -> None:
     with cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def server_only_ingest(repository: Repository, count: int) -> None:
+    """The floor: the same rows, keys, constraints and page transactions, made by SQL.
+
+    What PostgreSQL itself spends on these writes (indexes, foreign-key checks,
+    commits) when no client parses or sends anything; no writer can beat it.
+    """
+    accounts, identities, commits, files = (
+        connection.ops.quote_name(m._meta.db_table)
+        for m in (GitHubAccount, GitIdentity, Commit, FileChange)
+    )
+    person = f"mod(g, {AUTHORS})"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {accounts} "
+            "(github_id, login, name, account_type, avatar_url, created_at, updated_at) "
+            "SELECT 1000000 + g, 'dev' || g, '', 'User', '', now(), now() "
+            f"FROM generate_series(0, {AUTHORS - 1}) g"
+        )
+        cursor.execute(
+            f"INSERT INTO {identities} (name, email, created_at) "
+            "SELECT 'Dev ' || g, 'dev' || g || '@example.org', now() "
+            f"FROM generate_series(0, {AUTHORS - 1}) g "
+            "UNION ALL SELECT 'GitHub', 'noreply@github.com', now()"
+        )
+        # One INSERT draws consecutive ids, so person n is the first id + n.
+        cursor.execute(f"SELECT min(id) FROM {accounts}")
+        (first_account,) = cursor.fetchone()
+        cursor.execute(f"SELECT min(id) FROM {identities}")
+        (first_identity,) = cursor.fetchone()
+    commit_sql = (  # the ids the bulk path looks up per page are known here
+        f"INSERT INTO {commits} (repository_id, sha, message, author_id, committer_id, "
+        "author_account_id, authored_at, committed_at, additions, deletions) "
+        "SELECT %s, lpad(to_hex(g), 40, '0'), "
+        "'Fix issue ' || g || ' in module ' || mod(g, 97), "
+        f"{first_identity} + {person}, {first_identity + AUTHORS}, {first_account} + {person}, "
+        "day, day, 7, 2 "
+        "FROM generate_series(%s, %s) g CROSS JOIN LATERAL (SELECT timestamptz "
+        "'2024-01-01 12:00Z' + mod(g, 12) * interval '1 month' + mod(g, 28) * interval '1 day' "
+        "AS day) d"
+    )
+    file_sql = (
+        f"INSERT INTO {files} "
+        "(commit_id, filename, previous_filename, status, additions, deletions, changes) "
+        "SELECT c.id, 'include/boost/mod' || mod(g, 97) || '/file' || g || '.hpp', '', "
+        "'modified', 7, 2, 9 FROM generate_series(%s, %s) g "
+        f"JOIN {commits} c ON c.repository_id = %s AND c.sha = lpad(to_hex(g), 40, '0')"
+    )
+    for first in range(0, count, PAGE_SIZE):
+        last = min(first + PAGE_SIZE, count) - 1
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(commit_sql, [repository.pk, first, last])
+            cursor.execute(file_sql, [first, last, repository.pk])
