@@ -4,6 +4,11 @@ This is where on_release is decided: the release detectors are asked only when t
 selected tasks include enabled on_release tasks, a failing check fails only those
 tasks, and a release is marked consumed per group once its on_release tasks have
 all succeeded (so a failed run retries at the group's next batch).
+
+A daily run is when a group runs, so it carries the group's on_release tasks too:
+`--schedule daily --group github` does what Beat's batch of that group does on a day
+without weekly or monthly tasks, and `make run` fills the catalogue when a release
+is new.
 """
 
 from __future__ import annotations
@@ -17,9 +22,9 @@ from django.core.management.base import OutputWrapper
 from boost_collector_runner import releases
 from boost_collector_runner.models import DetectedRelease
 from boost_collector_runner.runner import BatchResult, BatchSpec, PlannedTask, run_batch
-from boost_collector_runner.schedule import ON_RELEASE, Schedule, Task
+from boost_collector_runner.schedule import DAILY, ON_RELEASE, Schedule, Task
 from boost_collector_runner.selection import Selection, batch_tasks, groups_for, select_tasks
-from core.errors import classify_failure
+from core.errors import classify_failure, require_database
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +60,13 @@ def resolve(schedule: Schedule, request: Request, *, today: date) -> list[Task]:
             for group in groups_for(schedule, selection.group)
             for task in batch_tasks(group, today=today)
         ]
+    if selection.kind == DAILY:
+        return [
+            task
+            for group in groups_for(schedule, selection.group)
+            for task in group.tasks
+            if task.enabled and task.schedule in (DAILY, ON_RELEASE)
+        ]
     return select_tasks(schedule, selection, today=today)
 
 
@@ -68,6 +80,7 @@ def run_scheduled(
 ) -> BatchResult:
     """Resolve, check for releases when needed, run the batch and record consumption."""
     tasks = resolve(schedule, request, today=today)
+    require_database(COMMAND)  # before the release check reaches the network
     planned, pending = _plan_releases(tasks, force=request.force, stdout=stdout)
     spec = BatchSpec(
         command=COMMAND,

@@ -18,6 +18,7 @@ import psycopg
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.management.base import CommandError
 from django.db import Error as DjangoDatabaseError
+from django.db import connection
 
 
 class CollectorFailureCategory(enum.StrEnum):
@@ -149,6 +150,14 @@ def one_line(error: BaseException | str, *, limit: int | None = None) -> str:
 def database_unavailable(command: str, exc: BaseException) -> CommandError:
     """The one-line error a command raises when PostgreSQL cannot be reached at start."""
     return CommandError(f"{command}: the database is unavailable ({one_line(str(exc))})")
+
+
+def require_database(command: str) -> None:
+    """Fail in one line before any other work (a network call) when PostgreSQL is down."""
+    try:
+        connection.ensure_connection()
+    except (DjangoDatabaseError, psycopg.Error) as exc:
+        raise database_unavailable(command, exc) from exc
 
 
 def classify_failure(exc: BaseException) -> CollectorFailureCategory:

@@ -67,6 +67,33 @@ def test_no_new_release_runs_only_the_daily_tasks(schedule_file, detector) -> No
     assert detector.calls == 1
 
 
+def test_a_daily_run_of_a_group_is_its_batch(schedule_file, detector) -> None:
+    """The seed: `--schedule daily --group github` runs the group "same as Beat would batch"."""
+    schedule_file(SCHEDULE)
+    detector.version = "1.90.0"
+    daily = ("run_scheduled_collectors", "--schedule", "daily", "--group", "github")
+    assert "2 tasks: 2 succeeded" in run_command(*daily)
+    out = run_command(*daily)
+    assert "group 'github': no new release, its on_release tasks do not run" in out
+    assert "1 task: 1 succeeded" in out
+    assert "2 tasks: 2 succeeded" in run_command(*daily, "--force")
+
+
+def test_the_daily_schedule_checks_every_group_once(schedule_file, detector) -> None:
+    schedule_file(SCHEDULE)
+    detector.version = "1.90.0"
+    assert "3 tasks: 3 succeeded" in run_command("run_scheduled_collectors", "--schedule", "daily")
+    assert detector.calls == 1
+    assert ReleaseConsumption.objects.count() == 2
+
+
+def test_weekly_runs_never_ask_the_detector(schedule_file, detector) -> None:
+    schedule_file(SCHEDULE)
+    detector.version = "1.90.0"
+    assert "0 tasks" in run_command("run_scheduled_collectors", "--schedule", "weekly")
+    assert detector.calls == 0
+
+
 def test_detector_is_not_asked_when_the_group_has_no_on_release_tasks(
     schedule_file, detector
 ) -> None:

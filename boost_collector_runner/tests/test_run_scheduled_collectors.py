@@ -176,8 +176,8 @@ def test_unknown_group_is_an_error(schedule_file) -> None:
             "--interval-minutes applies only to --schedule interval",
         ),
         (
-            ["--schedule", "daily", "--force"],
-            "--force applies only to --schedule on_release and --batch",
+            ["--schedule", "weekly", "--force"],
+            "--force applies only to --schedule daily, --schedule on_release and --batch",
         ),
         (["--schedule", "weekly", "--day-of-week", "funday"], "must be a weekday"),
         (["--schedule", "monthly", "--day-of-month", "32"], "must be 1-31, got 32"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from boost_collector_runner.cli import listing_lines, load_checked_schedule
 from boost_collector_runner.schedule import (
+    DAILY,
     INTERVAL,
     MAX_INTERVAL_MINUTES,
     MONTHLY,
@@ -60,7 +61,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         mode = parser.add_mutually_exclusive_group()
-        mode.add_argument("--schedule", choices=SCHEDULE_KINDS, help="Run the tasks of this kind.")
+        mode.add_argument(
+            "--schedule",
+            choices=SCHEDULE_KINDS,
+            help="Run the tasks of this kind; daily also runs each group's on_release tasks "
+            "when a new release is detected.",
+        )
         mode.add_argument(
             "--batch",
             action="store_true",
@@ -85,7 +91,9 @@ class Command(BaseCommand):
             "--strict", action="store_true", help="Unknown commands in the YAML are errors."
         )
         parser.add_argument(
-            "--force", action="store_true", help="on_release: run even without a new release."
+            "--force",
+            action="store_true",
+            help="Run the on_release tasks even without a new release.",
         )
         parser.add_argument(
             "--list",
@@ -146,5 +154,7 @@ class Command(BaseCommand):
         for key, (wanted, flag) in rules.items():
             if options[key] is not None and kind != wanted:
                 raise CommandError(f"{flag} applies only to --schedule {wanted}")
-        if options["force"] and kind not in (ON_RELEASE, BATCH):
-            raise CommandError("--force applies only to --schedule on_release and --batch")
+        if options["force"] and kind not in (DAILY, ON_RELEASE, BATCH):
+            raise CommandError(
+                "--force applies only to --schedule daily, --schedule on_release and --batch"
+            )
