@@ -2,9 +2,9 @@
 
 Against the loopback fixture server serving the collectors' test recordings: the
 catalogue (boost-1.86.0: tags, .gitmodules, libraries.json batches) and the
-activity of boostorg/website-v2 plus a deleted repository. "Unchanged" runs are the
-second and third: the second reads the overlap windows at their new URLs once, the
-third is what every later day costs when nothing changed.
+activity of boostorg/website-v2 plus a deleted repository. The second and third
+activity runs are unchanged ones: every request but the deleted repository's 404 is
+answered 304 (the first run's settling pass already asked the windowed list URLs).
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ def test_requests_of_full_and_unchanged_runs(
     request_lines.append(
         _line("activity, first full run", _run("run_github_activity_tracker", *repos))
     )
-    request_lines.append(_line("activity, second run", _run("run_github_activity_tracker", *repos)))
+    request_lines.append(
+        _line("activity, unchanged second run", _run("run_github_activity_tracker", *repos))
+    )
     third = _run("run_github_activity_tracker", *repos)
-    request_lines.append(_line("activity, unchanged run", third))
+    request_lines.append(_line("activity, unchanged third run", third))
     assert third.get("created", 0) == 0

@@ -214,10 +214,12 @@ def server_only_ingest(repository: Repository, count: int) -> None:
             "UNION ALL SELECT 'GitHub', 'noreply@github.com', now()"
         )
         # One INSERT draws consecutive ids, so person n is the first id + n.
-        cursor.execute(f"SELECT min(id) FROM {accounts}")
-        (first_account,) = cursor.fetchone()
-        cursor.execute(f"SELECT min(id) FROM {identities}")
-        (first_identity,) = cursor.fetchone()
+        cursor.execute(
+            f"SELECT (SELECT min(id) FROM {accounts}), (SELECT min(id) FROM {identities})"
+        )
+        first_ids = cursor.fetchone()
+    assert first_ids is not None
+    first_account, first_identity = first_ids
     commit_sql = (  # the ids the bulk path looks up per page are known here
         f"INSERT INTO {commits} (repository_id, sha, message, author_id, committer_id, "
         "author_account_id, authored_at, committed_at, additions, deletions) "

@@ -7,6 +7,9 @@ they cover:
 - issues, comments, review comments: the newest `updated_at` stored. The next run asks
   from that moment minus GITHUB_ACTIVITY_OVERLAP_DAYS, so items whose update became
   visible late are read again; upserts on GitHub ids make the overlap write nothing.
+  When a read moved the checkpoint, the stream is read once more from the new one:
+  the URLs the next run will ask are then in the ETag cache, so an unchanged next run
+  is answered 304 throughout.
 - commits: the default branch head whose history is fully stored. The next run reads
   the compare of that head with the new one: every commit reachable from the new head
   and not from the old, whatever its commit date, so a long-lived branch merged late
@@ -24,6 +27,7 @@ before it is stored with its checkpoint, so the next run resumes there.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 NAME = "github_activity_tracker"
 ISSUES, COMMENTS, REVIEW_COMMENTS, COMMITS = "issues", "comments", "review_comments", "commits"
+SETTLE_PASSES = 3
 
 
 def _moment(text: str) -> datetime:
@@ -181,45 +186,66 @@ class GitHubActivityCollector(AbstractCollector):
         cursor = None if self.full else get_checkpoint(collector=NAME, source_key=key)
         if not cursor:
             return key, None
-        overlap = timedelta(days=settings.GITHUB_ACTIVITY_OVERLAP_DAYS)
-        return key, _moment(cursor["updated_at"]) - overlap
+        return key, _moment(cursor["updated_at"]) - self._overlap()
 
     def _within(self, items: list) -> list:
         return [i for i in items if self.until is None or i.updated_at <= self.until]
 
+    def _settle(self, repository: Repository, stream: str, read: Callable) -> None:
+        """Read a stream with `read(key, since)`; then again from the checkpoint it saved.
+
+        The extra pass asks exactly the URLs the next run will ask (`since` = the new
+        checkpoint minus the overlap), so their ETags are stored now: when nothing
+        changes before the next run, every one of its list requests is answered 304 and
+        costs no rate limit. It costs a page per stream, and only when the checkpoint
+        moved; a stream that keeps moving (a very busy thread) stops after SETTLE_PASSES.
+        """
+        key, since = self._start(repository, stream)
+        for _ in range(SETTLE_PASSES):
+            before = get_checkpoint(collector=NAME, source_key=key)
+            read(key, since)
+            after = get_checkpoint(collector=NAME, source_key=key)
+            if self.windowed or not after or after == before:
+                return
+            since = _moment(after["updated_at"]) - self._overlap()
+
+    def _overlap(self) -> timedelta:
+        return timedelta(days=settings.GITHUB_ACTIVITY_OVERLAP_DAYS)
+
     def _issues(self, fetcher: GitHubActivityFetcher, repository: Repository) -> None:
-        key, since = self._start(repository, ISSUES)
-        for page in fetcher.issues(since=since):
-            items = self._within(page)
-            pulls = [i.number for i in items if i.category == PULL_REQUEST]
-            details = [fetcher.pull_request(n) for n in pulls]
-            reviews = [r for n in pulls for r in fetcher.reviews(n)]
-            with transaction.atomic():
-                counts = services.ingest_issues(repository=repository, items=items)
-                counts |= services.ingest_pull_requests(repository=repository, items=details)
-                reviewed = services.ingest_reviews(repository=repository, items=reviews)
-                self._save(key, items)
-            self._store(items, counts, reviewed)
+        def read(key: str, since: datetime | None) -> None:
+            for page in fetcher.issues(since=since):
+                items = self._within(page)
+                pulls = [i.number for i in items if i.category == PULL_REQUEST]
+                details = [fetcher.pull_request(n) for n in pulls]
+                reviews = [r for n in pulls for r in fetcher.reviews(n)]
+                with transaction.atomic():
+                    counts = services.ingest_issues(repository=repository, items=items)
+                    counts |= services.ingest_pull_requests(repository=repository, items=details)
+                    reviewed = services.ingest_reviews(repository=repository, items=reviews)
+                    self._save(key, items)
+                self._store(items, counts, reviewed)
+
+        self._settle(repository, ISSUES, read)
 
     def _comments(self, fetcher: GitHubActivityFetcher, repository: Repository, *, stream: str):
-        key, since = self._start(repository, stream)
-        pages = (
-            fetcher.comments(since=since)
-            if stream == COMMENTS
-            else fetcher.review_comments(since=since)
-        )
+        list_pages = fetcher.comments if stream == COMMENTS else fetcher.review_comments
         ingest = services.ingest_comments if stream == COMMENTS else services.ingest_review_comments
-        for page in pages:
-            items = self._within(page)
-            numbers = {getattr(i, "issue_number", None) or i.pull_number for i in items}
-            stored = selectors.stored_issue_numbers(repository=repository, numbers=numbers)
-            # An issue updated after --until (or outside the window) has comments inside it.
-            missing = [fetcher.issue(n) for n in sorted(numbers - stored)]
-            with transaction.atomic():
-                counts = services.ingest_issues(repository=repository, items=missing)
-                counts |= ingest(repository=repository, items=items)
-                self._save(key, items)
-            self._store(items, counts)
+
+        def read(key: str, since: datetime | None) -> None:
+            for page in list_pages(since=since):
+                items = self._within(page)
+                numbers = {getattr(i, "issue_number", None) or i.pull_number for i in items}
+                stored = selectors.stored_issue_numbers(repository=repository, numbers=numbers)
+                # An issue updated after --until (or outside the window) has comments in it.
+                missing = [fetcher.issue(n) for n in sorted(numbers - stored)]
+                with transaction.atomic():
+                    counts = services.ingest_issues(repository=repository, items=missing)
+                    counts |= ingest(repository=repository, items=items)
+                    self._save(key, items)
+                self._store(items, counts)
+
+        self._settle(repository, stream, read)
 
     def _save(self, key: str, items: list) -> None:
         """Advance a time checkpoint to the page's newest update (never backwards)."""
