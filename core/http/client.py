@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -118,6 +119,20 @@ class _RetryableStatus(Exception):
         self.response = response
 
 
+def _host_does_not_exist(exc: BaseException) -> bool:
+    """DNS answered that the name does not exist (EAI_NONAME): it will say so again.
+
+    A resolver that could not answer (EAI_AGAIN, a flaky or absent DNS server) is
+    still retried; only the definite "no such host" ends the attempts at once.
+    """
+    link: BaseException | None = exc
+    while link is not None:
+        if isinstance(link, socket.gaierror) and link.errno == socket.EAI_NONAME:
+            return True
+        link = link.__cause__ or link.__context__
+    return False
+
+
 def send_with_retries(
     client: httpx.Client,
     request: httpx.Request,
@@ -142,7 +157,7 @@ def send_with_retries(
         if isinstance(exc, _RetryableStatus):
             wait = retry_after_seconds(exc.response, now=clock.now())
             return wait is None or wait <= policy.max_retry_after_seconds
-        return isinstance(exc, RETRYABLE_TRANSPORT_ERRORS)
+        return isinstance(exc, RETRYABLE_TRANSPORT_ERRORS) and not _host_does_not_exist(exc)
 
     def wait(state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import httpx
 import pytest
 
@@ -133,3 +135,34 @@ def test_policy_comes_from_settings(settings) -> None:
     settings.HTTP_BACKOFF_BASE_SECONDS = 2
     policy = RetryPolicy.from_settings()
     assert (policy.max_attempts, policy.backoff_base_seconds) == (7, 2.0)
+
+
+class _Resolver(httpx.BaseTransport):
+    """A transport whose every connection fails in DNS with `errno`, as httpx reports it."""
+
+    def __init__(self, errno: int) -> None:
+        self.errno = errno
+        self.calls = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        try:
+            raise socket.gaierror(self.errno, "resolver answer")
+        except socket.gaierror as exc:
+            raise httpx.ConnectError(str(exc), request=request) from exc
+
+
+@pytest.mark.parametrize(
+    ("errno", "attempts"),
+    [(socket.EAI_NONAME, 1), (socket.EAI_AGAIN, 4)],
+    ids=["no-such-host", "resolver-unavailable"],
+)
+def test_a_host_dns_says_does_not_exist_is_not_asked_again(fake_clock, errno, attempts) -> None:
+    resolver = _Resolver(errno)
+    request = httpx.Request("GET", "https://api.github.invalid/rate_limit")
+
+    with httpx.Client(transport=resolver) as client, pytest.raises(httpx.ConnectError):
+        send_with_retries(client, request, policy=RetryPolicy(max_attempts=4), clock=fake_clock)
+
+    assert resolver.calls == attempts
+    assert len(fake_clock.sleeps) == attempts - 1
