@@ -40,6 +40,7 @@ def test_requests_of_full_and_unchanged_runs(
     settings.GITHUB_TOKENS = ["ghp_" + "B3nch000" * 5]
     settings.WORKSPACE_DIR = str(tmp_path)
     catalogue.add_gitmodules(fixture_server, "boost-1.86.0")
+    catalogue.add_release_list(fixture_server)
     activity.add_repository(fixture_server)
     repos = ["--repo", activity.REPO, "--repo", "boostorg/deleted-example"]
 

@@ -1,6 +1,9 @@
 """`BoostLibraryCollector`: the Boost catalogue for one, all or the new releases.
 
-Per release, in this order: read the superproject's `.gitmodules` at the release tag,
+Each run reads the stable tags and boost.org's release list: a version's date is the
+list's official date when it has one, else its tag commit's, and stored versions get
+the list's date when it appears later. Per release, in this order: read the
+superproject's `.gitmodules` at the release tag,
 then the `libraries.json` of every library submodule (GraphQL, many per request), then
 store the version, the libraries and the library versions with their categories and
 people in ONE transaction. The version row is written last in spirit: it exists only
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -102,13 +106,19 @@ class BoostLibraryCollector(AbstractCollector):
         with self.http.github_client(counters=self.counters) as client:
             fetcher = BoostCatalogueFetcher(client)
             tags = list(fetcher.versions())
+            official = fetcher.release_dates()
+            # A release collected on its tag day gets its announcement date later.
+            self.count(UPDATED, services.refresh_version_dates(dates=official))
             chosen = select_versions(
                 tags, wanted=self.version, stored=selectors.stored_version_names()
             )
             if not chosen:
                 self.write(f"{self.name}: no new Boost release to collect")
             for version in chosen:
-                self._collect_version(fetcher, version)
+                dated = replace(
+                    version, released_at=official.get(version.name, version.released_at)
+                )
+                self._collect_version(fetcher, dated)
 
     def _collect_version(self, fetcher: BoostCatalogueFetcher, version: VersionItem) -> None:
         submodules = [s for s in fetcher.submodules(ref=version.name) if s.is_library]

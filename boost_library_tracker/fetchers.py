@@ -1,10 +1,12 @@
 """Read the Boost catalogue from GitHub: superproject submodules, release tags, libraries.json.
 
-Requests are kept few on purpose (a release's catalogue in about six): the tags and
-their commit dates come from one GraphQL connection (100 tags a page), `.gitmodules`
-from one contents request per release, and the `meta/libraries.json` files of many
-repositories from one GraphQL query per batch of `LIBRARIES_PER_QUERY` repositories,
-each repository an aliased field. No database access here: the collector stores.
+Requests are kept few on purpose (a release's catalogue in about seven): the tags and
+their commit dates come from one GraphQL connection (100 tags a page), boost.org's
+release list (official release dates) from one contents request per run,
+`.gitmodules` from one contents request per release, and the `meta/libraries.json`
+files of many repositories from one GraphQL query per batch of `LIBRARIES_PER_QUERY`
+repositories, each repository an aliased field. No database access here: the
+collector stores.
 """
 
 from __future__ import annotations
@@ -15,14 +17,24 @@ import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
+import httpx
+
 from boost_library_tracker.items import LibraryMetaItem, SubmoduleItem, VersionItem
-from boost_library_tracker.parsers import parse_gitmodules, parse_libraries_json, parse_version_tag
+from boost_library_tracker.parsers import (
+    parse_gitmodules,
+    parse_libraries_json,
+    parse_release_list,
+    parse_version_tag,
+)
 from core.http import GitHubClient, MalformedResponse
 
 logger = logging.getLogger(__name__)
 
 OWNER = "boostorg"
 SUPERPROJECT = "boost"
+# boost.org's release list: the official date of every release (JSON despite the name).
+RELEASE_LIST_REPO = "website"
+RELEASE_LIST_PATH = "generated/state/release.txt"
 # ~170 libraries in four queries; GitHub's GraphQL node limit is far away at this size.
 LIBRARIES_PER_QUERY = 50
 
@@ -42,6 +54,13 @@ query($owner: String!, $name: String!, $after: String) {
   }
 }
 """
+
+
+def _file_text(body: object, *, url: str) -> str:
+    """The text of a contents-endpoint answer (base64 `content`, as GitHub sends files)."""
+    if not isinstance(body, dict) or body.get("encoding") != "base64":
+        raise MalformedResponse(f"{url}: no base64 file content", url=url)
+    return base64.b64decode(body.get("content", "")).decode("utf-8")
 
 
 def _tag_date(target: object) -> datetime | None:
@@ -93,11 +112,32 @@ class BoostCatalogueFetcher:
     def submodules(self, *, ref: str) -> list[SubmoduleItem]:
         """The superproject's `.gitmodules` at `ref`, read with the contents endpoint."""
         path = f"/repos/{OWNER}/{SUPERPROJECT}/contents/.gitmodules"
-        body = self.client.get(path, params={"ref": ref})
-        if not isinstance(body, dict) or body.get("encoding") != "base64":
-            raise MalformedResponse(f"{path}?ref={ref}: no base64 file content", url=path)
-        text = base64.b64decode(body.get("content", "")).decode("utf-8")
+        text = _file_text(self.client.get(path, params={"ref": ref}), url=f"{path}?ref={ref}")
         return parse_gitmodules(text, source=f"{OWNER}/{SUPERPROJECT}@{ref}:.gitmodules")
+
+    def release_dates(self) -> dict[str, datetime]:
+        """Official release dates by version name, from boost.org's release list.
+
+        Tag commits are often days older than the announcement, so this date wins where
+        the list has one. A list that is gone (404) is a WARNING: the tag dates stand.
+        """
+        path = f"/repos/{OWNER}/{RELEASE_LIST_REPO}/contents/{RELEASE_LIST_PATH}"
+        try:
+            body = self.client.get(path)
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code != 404:
+                raise
+            logger.warning(
+                "%s/%s has no %s (404); release dates come from the tags",
+                OWNER,
+                RELEASE_LIST_REPO,
+                RELEASE_LIST_PATH,
+                extra={"collector": "boost_library_tracker"},
+            )
+            return {}
+        source = f"{OWNER}/{RELEASE_LIST_REPO}:{RELEASE_LIST_PATH}"
+        versions = parse_release_list(_file_text(body, url=path), source=source)
+        return {v.name: v.released_at for v in versions if v.released_at is not None}
 
     def library_metas(
         self, *, ref: str, submodules: Sequence[SubmoduleItem]

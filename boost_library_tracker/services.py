@@ -9,10 +9,12 @@ number of statements whatever the number of libraries.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from boost_library_tracker.items import LibraryItem, LibraryMetaItem, VersionItem
 from boost_library_tracker.models import (
@@ -62,9 +64,8 @@ class LibraryVersionCounts:
 def upsert_versions(*, items: Sequence[VersionItem]) -> UpsertCounts:
     """Record stable releases; a known date is refreshed, never erased by an undated item.
 
-    Versions come from two sources (tags without dates, boost.org's release list with
-    dates), so an item without `released_at` inserts the version but leaves an
-    existing row alone.
+    A tag whose commit date could not be read comes without `released_at`: it inserts
+    the version but leaves an existing row's date alone.
     """
     for item in items:
         if f"boost-{item.major}.{item.minor}.{item.patch}" != item.name:
@@ -82,6 +83,25 @@ def upsert_versions(*, items: Sequence[VersionItem]) -> UpsertCounts:
         return counts + upsert(
             model=BoostVersion, rows=undated, unique_fields=["name"], update_fields=_VERSION_FIELDS
         )
+
+
+def refresh_version_dates(*, dates: Mapping[str, datetime]) -> int:
+    """Give stored versions the release list's official dates; return how many changed.
+
+    It never adds a version: a stored version means a collected catalogue, which
+    `--version new` and the release detector rely on.
+    """
+    with transaction.atomic():
+        stale = [
+            version
+            for version in BoostVersion.objects.filter(name__any_of=list(dates))
+            if version.released_at != dates[version.name]
+        ]
+        now = timezone.now()
+        for version in stale:
+            version.released_at, version.updated_at = dates[version.name], now
+        BoostVersion.objects.bulk_update(stale, ["released_at", "updated_at"])
+    return len(stale)
 
 
 def _version_row(item: VersionItem) -> dict[str, object]:

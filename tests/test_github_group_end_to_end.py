@@ -44,6 +44,7 @@ def github(settings, fixture_server, tmp_path):
     settings.HTTP_MAX_ATTEMPTS = 2
     settings.GITHUB_ACTIVITY_OVERLAP_DAYS = OVERLAP_DAYS
     catalogue_routes.add_gitmodules(fixture_server, "boost-1.86.0")
+    catalogue_routes.add_release_list(fixture_server)
     activity_routes.add_repository(fixture_server, overlap_days=OVERLAP_DAYS)
     return fixture_server
 

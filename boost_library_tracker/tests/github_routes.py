@@ -1,10 +1,10 @@
 """Serve the Boost catalogue on the loopback fixture server, from the recorded files.
 
-The contents endpoint answers `.gitmodules` as GitHub documents it (base64 `content`,
-an ETag); the GraphQL endpoint answers the tag list (hand-written, see PROVENANCE.md)
-and the aliased libraries.json queries, built from the recorded `libraries.json`
-copies: a repository without a copy answers `object: null`, as GitHub does for a
-missing file.
+The contents endpoint answers `.gitmodules` and boost.org's release list as GitHub
+documents it (base64 `content`, an ETag); the GraphQL endpoint answers the tag list
+(hand-written, see PROVENANCE.md) and the aliased libraries.json queries, built from
+the recorded `libraries.json` copies: a repository without a copy answers
+`object: null`, as GitHub does for a missing file.
 """
 
 from __future__ import annotations
@@ -13,7 +13,12 @@ import base64
 import json
 from pathlib import Path
 
-from boost_library_tracker.fetchers import LIBRARIES_PER_QUERY
+from boost_library_tracker.fetchers import (
+    LIBRARIES_PER_QUERY,
+    OWNER,
+    RELEASE_LIST_PATH,
+    RELEASE_LIST_REPO,
+)
 from boost_library_tracker.parsers import parse_gitmodules
 from core.testing.fixture_server import FixtureServer
 
@@ -21,6 +26,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 GITMODULES_1_86 = FIXTURES / "superproject" / "boostorg-boost_boost-1.86.0" / ".gitmodules"
 LIBRARIES = FIXTURES / "libraries_json"
 TAGS = FIXTURES / "github" / "graphql__boost_tags.json"
+RELEASE_LIST = FIXTURES / "releases" / "boostorg-website_release.txt"
 TAGS_WITH_1_87 = FIXTURES / "github" / "graphql__boost_tags_with_1.87.0.json"
 JSON_HEADERS = {"content-type": "application/json; charset=utf-8"}
 
@@ -42,6 +48,21 @@ def add_gitmodules(server: FixtureServer, ref: str) -> None:
         f"/repos/boostorg/boost/contents/.gitmodules?ref={ref}",
         headers={**JSON_HEADERS, "etag": f'W/"gitmodules-{ref}"'},
         body={"type": "file", "encoding": "base64", "path": ".gitmodules", "content": content},
+    )
+
+
+def add_release_list(server: FixtureServer) -> None:
+    """boost.org's recorded release list, at the path the fetcher reads it from."""
+    server.add(
+        "GET",
+        f"/repos/{OWNER}/{RELEASE_LIST_REPO}/contents/{RELEASE_LIST_PATH}",
+        headers={**JSON_HEADERS, "etag": 'W/"release-list"'},
+        body={
+            "type": "file",
+            "encoding": "base64",
+            "path": RELEASE_LIST_PATH,
+            "content": base64.b64encode(RELEASE_LIST.read_bytes()).decode(),
+        },
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from boost_collector_runner import releases
+from boost_library_tracker.fetchers import OWNER, RELEASE_LIST_PATH, RELEASE_LIST_REPO
 from boost_library_tracker.models import (
     BoostVersion,
     Library,
@@ -30,6 +31,7 @@ def github(settings, fixture_server, tmp_path):
     point_github_at(settings, fixture_server, token=TOKEN, workspace=tmp_path / "workspace")
     routes.add_gitmodules(fixture_server, "boost-1.86.0")
     routes.add_gitmodules(fixture_server, "boost-1.87.0")
+    routes.add_release_list(fixture_server)
     return fixture_server
 
 
@@ -53,13 +55,15 @@ def test_release_catalogue_is_stored_and_a_second_run_writes_nothing(github) -> 
     assert "algorithm/minmax" in stored_libraries()  # an array libraries.json
     version = BoostVersion.objects.get()
     assert version.name == "boost-1.86.0"
-    assert str(version.released_at) == "2024-08-07 21:51:00+00:00"
+    # boost.org's announcement date, not the tag commit's (2024-08-07 21:51).
+    assert str(version.released_at) == "2024-08-14 16:07:17+00:00"
     json_lib = LibraryVersion.objects.get(library__key="json")
     assert json_lib.categories.exists()
     assert LibraryVersionPerson.objects.filter(library_version=json_lib, role="maintainer").exists()
     assert f"from {len(found)} of {len(routes.library_repo_names())} repositories" in out
     assert batches <= 4
-    assert first.counters["api_requests"] == 2 + batches  # tags, .gitmodules, batches
+    # tags, the release list, .gitmodules, the libraries.json batches
+    assert first.counters["api_requests"] == 3 + batches
     assert first.counters["created"] == 1 + len(stored_libraries()) * 2
     assert "boost_library_tracker: succeeded in" in out
 
@@ -67,7 +71,8 @@ def test_release_catalogue_is_stored_and_a_second_run_writes_nothing(github) -> 
     second, out = run("--version", "boost-1.86.0")
 
     assert second.counters["created"] == second.counters["updated"] == 0
-    assert second.counters["not_modified"] == 1  # .gitmodules; GraphQL POSTs are not cached
+    # The release list and .gitmodules; GraphQL POSTs are not cached.
+    assert second.counters["not_modified"] == 2
     assert "(0 rows written)" in out
 
 
@@ -139,3 +144,23 @@ def test_bad_version_is_a_one_line_error(github, args, message) -> None:
     with pytest.raises(CommandError) as caught:
         run(*args)
     assert str(caught.value) == message
+
+
+def test_without_the_release_list_the_tag_date_stands_until_the_list_appears(github) -> None:
+    path = f"/repos/{OWNER}/{RELEASE_LIST_REPO}/contents/{RELEASE_LIST_PATH}"
+    github.clear("GET", path)
+    github.add("GET", path, status=404, body={"message": "Not Found"})
+    routes.queue_catalogue_run(github)
+    first, out = run("--version", "boost-1.86.0")
+
+    assert first.status == "succeeded"
+    assert str(BoostVersion.objects.get().released_at) == "2024-08-07 21:51:00+00:00"
+
+    github.clear("GET", path)
+    routes.add_release_list(github)
+    routes.queue_tags(github)
+    second, out = run("--version", "new")
+
+    assert "no new Boost release to collect" in out
+    assert second.counters["updated"] == 1  # the stored version, re-dated; nothing added
+    assert str(BoostVersion.objects.get().released_at) == "2024-08-14 16:07:17+00:00"

@@ -70,6 +70,20 @@ def test_versions_from_the_release_list_are_stored_once() -> None:
     assert v.released_at == datetime(2024, 8, 14, 16, 7, 17, tzinfo=UTC)
 
 
+def test_release_list_dates_re_date_stored_versions_and_add_none() -> None:
+    tagged = datetime(2024, 8, 7, 21, 51, tzinfo=UTC)
+    services.upsert_versions(items=[VersionItem(VERSION, 1, 86, 0, tagged)])
+    text = (FIXTURES / "releases" / "boostorg-website_release.txt").read_text()
+    dates = {v.name: v.released_at for v in parse_release_list(text, source="r") if v.released_at}
+    assert len(dates) > 50
+
+    assert services.refresh_version_dates(dates=dates) == 1
+    assert services.refresh_version_dates(dates=dates) == 0  # unchanged: nothing written
+    assert list(BoostVersion.objects.values_list("name", "released_at")) == [
+        (VERSION, datetime(2024, 8, 14, 16, 7, 17, tzinfo=UTC))
+    ]
+
+
 def test_an_undated_tag_never_erases_a_known_date() -> None:
     dated = VersionItem(VERSION, 1, 86, 0, datetime(2024, 8, 14, tzinfo=UTC))
     services.upsert_versions(items=[dated])
