@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
@@ -164,39 +165,41 @@ class _UpsertStatement:
             return self.meta.get_field(name)
         return parent.model._meta.get_field(parent.key)
 
+    @cached_property
     def _db_types(self) -> list[str]:
         return [self._staged_field(n).db_type(connection) for n in self.columns]
 
+    @cached_property
     def _stage(self) -> str:
         """A temporary table per (table, columns, types): sessions never share one.
 
         The types are in the name so a session that outlives a migration never
         copies into a staging table of the old shape.
         """
-        shape = ",".join(f"{n}:{t}" for n, t in zip(self.columns, self._db_types(), strict=True))
+        shape = ",".join(f"{n}:{t}" for n, t in zip(self.columns, self._db_types, strict=True))
         digest = hashlib.sha1(f"{self.meta.db_table}|{shape}".encode()).hexdigest()[:10]
         return connection.ops.quote_name(f"stage_{self.meta.db_table[:40]}_{digest}")
 
     def create_stage_sql(self) -> str:
         """Made once per session; emptied at each commit, so an aborted move leaves nothing."""
         definitions = ", ".join(
-            f"{self._column(n)} {t}" for n, t in zip(self.columns, self._db_types(), strict=True)
+            f"{self._column(n)} {t}" for n, t in zip(self.columns, self._db_types, strict=True)
         )
         return (
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {self._stage()} ({definitions}) "
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {self._stage} ({definitions}) "
             "ON COMMIT DELETE ROWS"
         )
 
     def copy_sql(self) -> str:
         column_sql = ", ".join(self._column(n) for n in self.columns)
-        return f"COPY {self._stage()} ({column_sql}) FROM STDIN (FORMAT BINARY)"
+        return f"COPY {self._stage} ({column_sql}) FROM STDIN (FORMAT BINARY)"
 
     def copy_types(self) -> list[str]:
         """The driver's names for the column types (`varchar(40)` is `varchar`).
 
         Binary COPY needs them, and saves formatting every timestamp as text.
         """
-        return [t.split("(", 1)[0] for t in self._db_types()]
+        return [t.split("(", 1)[0] for t in self._db_types]
 
     def move_sql(self) -> tuple[str, list[Any]]:
         """Empty the staging table into the target; answer (created, written) counts."""
@@ -205,7 +208,7 @@ class _UpsertStatement:
         conflict = ", ".join(self._column(n) for n in self.unique_fields)
         selected, joins, params = self._resolve_parents()
         sql = (
-            f"WITH staged AS (DELETE FROM {self._stage()} RETURNING {column_sql}), "
+            f"WITH staged AS (DELETE FROM {self._stage} RETURNING {column_sql}), "
             f"written AS (INSERT INTO {table} ({column_sql}) "
             f"SELECT {', '.join(selected)} FROM staged{joins} "
         )
