@@ -57,6 +57,13 @@ def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def _resume_from(cursor: dict | None) -> datetime | None:
+    """Where a time-ordered stream is read from: its checkpoint minus the overlap window."""
+    if not cursor:
+        return None
+    return _moment(cursor["updated_at"]) - timedelta(days=settings.GITHUB_ACTIVITY_OVERLAP_DAYS)
+
+
 def parse_utc_date(flag: str, value: str | None) -> datetime | None:
     """Read a YYYY-MM-DD flag value as midnight UTC; a bad value is a one-line CommandError."""
     if value is None:
@@ -184,9 +191,7 @@ class GitHubActivityCollector(AbstractCollector):
         if self.windowed:
             return key, self.since
         cursor = None if self.full else get_checkpoint(collector=NAME, source_key=key)
-        if not cursor:
-            return key, None
-        return key, _moment(cursor["updated_at"]) - self._overlap()
+        return key, _resume_from(cursor)
 
     def _within(self, items: list) -> list:
         return [i for i in items if self.until is None or i.updated_at <= self.until]
@@ -207,10 +212,7 @@ class GitHubActivityCollector(AbstractCollector):
             after = get_checkpoint(collector=NAME, source_key=key)
             if self.windowed or not after or after == before:
                 return
-            since = _moment(after["updated_at"]) - self._overlap()
-
-    def _overlap(self) -> timedelta:
-        return timedelta(days=settings.GITHUB_ACTIVITY_OVERLAP_DAYS)
+            since = _resume_from(after)
 
     def _issues(self, fetcher: GitHubActivityFetcher, repository: Repository) -> None:
         def read(key: str, since: datetime | None) -> None:
