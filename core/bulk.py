@@ -109,8 +109,12 @@ def upsert(
     values = statement.column_values(unique_rows, stamp_fields=stamp_fields, now=timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement.create_stage_sql())
-        # Django's PostgreSQL cursor wrappers have copy() (and log it) but do not declare it.
-        with cursor.copy(statement.copy_sql()) as copy:  # pyright: ignore[reportAttributeAccessIssue]
+        # Django's PostgreSQL cursor wrappers have copy() (and log it) but do not declare
+        # it, nor turn its errors into Django's (DataError, ...) as execute() does.
+        with (
+            connection.wrap_database_errors,
+            cursor.copy(statement.copy_sql()) as copy,  # pyright: ignore[reportAttributeAccessIssue]
+        ):
             copy.set_types(statement.copy_types())
             for row in zip(*values, strict=True):
                 copy.write_row(row)
