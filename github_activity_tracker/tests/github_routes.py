@@ -106,9 +106,6 @@ def add_quiet_repository(server: FixtureServer, full_name: str, *, github_id: in
     add(server, f"{base}/branches/develop", {"name": "develop", "commit": {"sha": SHA_QUIET}})
     add(server, f"{base}/commits", [payloads.commit(SHA_QUIET)], per_page="100", sha="develop")
     add(server, f"{base}/commits/{SHA_QUIET}", commit_detail(SHA_QUIET, "2025-01-10T08:00:00Z"))
-    for path, extra in (
-        ("/issues", {"state": "all"}),
-        ("/issues/comments", {}),
-        ("/pulls/comments", {}),
-    ):
-        add(server, f"{base}{path}", [], **ASC, **extra)
+    add(server, f"{base}/issues", [], **ASC, state="all")
+    add(server, f"{base}/issues/comments", [], **ASC)
+    add(server, f"{base}/pulls/comments", [], **ASC)

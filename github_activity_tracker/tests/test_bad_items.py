@@ -74,12 +74,13 @@ def issues_with(middle: dict) -> list[dict]:
     return [first, second, middle, pull]
 
 
-def serve_recent_issues(server, items: list[dict]) -> None:
+def serve_recent_issues(server, items: object) -> None:
     """Replace the answer of the URL an incremental run asks (`since` = checkpoint - 2 days)."""
-    query = {**routes.ASC, "state": "all", "since": "2025-12-10T15:27:38Z"}
+    since = "2025-12-10T15:27:38Z"
     target = f"{routes.BASE}/issues"
-    server.clear("GET", target + "?" + "&".join(f"{k}={v}" for k, v in sorted(query.items())))
-    routes.add(server, target, items, **query)
+    query = "&".join(f"{k}={v}" for k, v in sorted({**routes.ASC, "state": "all"}.items()))
+    server.clear("GET", f"{target}?{query}&since={since}")
+    routes.add(server, target, items, **routes.ASC, state="all", since=since)
 
 
 def kept() -> list[QuarantinedItem]:
@@ -189,7 +190,7 @@ def test_a_page_of_the_wrong_shape_still_stops_the_stream_at_its_checkpoint(gith
     run()
     key = f"{routes.REPO}:issues"
     before = Checkpoint.objects.get(source_key=key).cursor
-    serve_recent_issues(github, {"message": "not a list"})  # type: ignore[arg-type]
+    serve_recent_issues(github, {"message": "not a list"})
 
     with pytest.raises(MalformedResponse, match="did not return a list"):
         run()
