@@ -67,6 +67,11 @@ def commit_detail(sha: str, date: str) -> dict:
     return payloads.commit(sha, date=date, files=[payloads.file_change(f"src/{sha[:4]}.py")])
 
 
+def add_list(server: FixtureServer, path: str, items: Any, query: dict[str, str]) -> None:
+    """A list route answering `query` (a dict, unlike `add`'s keywords, so it can be built)."""
+    add(server, path + f"?{urlencode(sorted(query.items()))}", items)
+
+
 def add_repository(
     server: FixtureServer,
     *,
@@ -106,6 +111,9 @@ def add_quiet_repository(server: FixtureServer, full_name: str, *, github_id: in
     add(server, f"{base}/branches/develop", {"name": "develop", "commit": {"sha": SHA_QUIET}})
     add(server, f"{base}/commits", [payloads.commit(SHA_QUIET)], per_page="100", sha="develop")
     add(server, f"{base}/commits/{SHA_QUIET}", commit_detail(SHA_QUIET, "2025-01-10T08:00:00Z"))
-    add(server, f"{base}/issues", [], **ASC, state="all")
-    add(server, f"{base}/issues/comments", [], **ASC)
-    add(server, f"{base}/pulls/comments", [], **ASC)
+    for path, extra in (
+        ("/issues", {"state": "all"}),
+        ("/issues/comments", {}),
+        ("/pulls/comments", {}),
+    ):
+        add_list(server, f"{base}{path}", [], {**ASC, **extra})

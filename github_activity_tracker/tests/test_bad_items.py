@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from io import StringIO
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
@@ -76,11 +77,10 @@ def issues_with(middle: dict) -> list[dict]:
 
 def serve_recent_issues(server, items: object) -> None:
     """Replace the answer of the URL an incremental run asks (`since` = checkpoint - 2 days)."""
-    since = "2025-12-10T15:27:38Z"
-    target = f"{routes.BASE}/issues"
-    query = "&".join(f"{k}={v}" for k, v in sorted({**routes.ASC, "state": "all"}.items()))
-    server.clear("GET", f"{target}?{query}&since={since}")
-    routes.add(server, target, items, **routes.ASC, state="all", since=since)
+    query = {**routes.ASC, "state": "all", "since": "2025-12-10T15:27:38Z"}
+    target = f"{routes.BASE}/issues?{urlencode(sorted(query.items()))}"
+    server.clear("GET", target)
+    routes.add(server, target, items)
 
 
 def kept() -> list[QuarantinedItem]:
