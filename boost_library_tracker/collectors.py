@@ -8,7 +8,9 @@ then the `libraries.json` of every library submodule (GraphQL, many per request)
 store the version, the libraries and the library versions with their categories and
 people in ONE transaction. The version row is written last in spirit: it exists only
 when its catalogue does, so "stored versions" is exactly "releases already collected",
-which is what `--version new` and the release detector rely on.
+which is what `--version new` and the release detector rely on. A `libraries.json`
+that cannot be parsed or stored does not hold its release back: it is quarantined, and
+every later run parses the kept file again (the release is not collected twice).
 """
 
 from __future__ import annotations

@@ -21,7 +21,9 @@ they cover:
 ignores them and re-reads everything, then saves new ones. A 404 repository is recorded
 as deleted and a renamed one (301, followed) as renamed, and the run goes on. Any other
 failure (a rate limit that would wait too long included) ends the run: every page
-before it is stored with its checkpoint, so the next run resumes there.
+before it is stored with its checkpoint, so the next run resumes there. One item that
+cannot be parsed or stored is quarantined (`core.quarantine`) and its stream goes on;
+after its streams, each repository's kept items are parsed and stored again.
 """
 
 from __future__ import annotations
