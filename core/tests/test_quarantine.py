@@ -59,9 +59,12 @@ def _store(chunk) -> int:
 
 
 def test_one_refused_item_is_kept_and_the_transaction_goes_on() -> None:
-    page = parse_each(
-        ["ok-1", "x" * 600, "ok-2", 3], lambda p: p if isinstance(p, str) else int("x"), url="u"
-    )
+    def parse(payload: object) -> str:
+        if not isinstance(payload, str):
+            raise ValueError("not a key")
+        return payload
+
+    page = parse_each(["ok-1", "x" * 600, "ok-2", 3], parse, url="u")
     with transaction.atomic():
         stored = store_page(collector="c", scope="s", page=page, store=_store, key=lambda k: k[:20])
         assert connection.needs_rollback is False
