@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_ledger_read_indexes"),
+        ("core", "0004_run_abandoned_status_and_lock_name"),
     ]
 
     operations = [
