@@ -50,7 +50,7 @@ def kill(process, timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
-def test_the_next_run_of_the_command_closes_a_killed_run(client) -> None:
+def test_the_next_run_of_the_command_closes_a_killed_run(client, settings) -> None:
     process, killed = start_sleeping_run()
     kill(process)
     assert running_count() == 1  # nothing can know yet
@@ -64,7 +64,8 @@ def test_the_next_run_of_the_command_closes_a_killed_run(client) -> None:
     assert "its lock command:run_test_ok was free at" in killed.error_summary
     assert CollectorRun.objects.latest("id").status == "succeeded"
     assert running_count() == 0
-    metrics = client.get("/metrics").content.decode()
+    settings.HEALTH_CHECK_TOKEN = "tok"
+    metrics = client.get("/metrics", HTTP_AUTHORIZATION="Bearer tok").content.decode()
     assert "boost_collector_runs_in_progress 0" in metrics
 
 
