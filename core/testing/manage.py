@@ -9,11 +9,15 @@ must commit what the child should see: mark it `django_db(transaction=True)`.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from django.db import connection
+
+from core.locks import held_lock_keys, lock_key
 
 ROOT = Path(__file__).resolve().parents[2]
 # A bound on a hung child, not a speed target: the suite fails instead of hanging.
@@ -50,3 +54,18 @@ def run_on_test_db(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=CHILD_TIMEOUT,
     )
+
+
+def kill_and_wait(process: subprocess.Popen[str], *, lock_name: str) -> None:
+    """SIGKILL `process`, then wait until PostgreSQL has ended its session.
+
+    The server notices a dead client within moments, not at once; until then the
+    killed run's lock is still held and the next run would be skipped.
+    """
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=CHILD_TIMEOUT)
+    deadline = time.monotonic() + CHILD_TIMEOUT
+    while lock_key(lock_name) in held_lock_keys():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the lock {lock_name} of killed pid {process.pid} was never freed")
+        time.sleep(0.05)

@@ -7,8 +7,6 @@ batch's sweep at start, read a free lock as a dead process.
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 from io import StringIO
 
@@ -16,10 +14,10 @@ import pytest
 from django.core.management import call_command
 
 from core import runs
-from core.locks import AdvisoryLock, held_lock_keys, lock_key
+from core.locks import AdvisoryLock
 from core.models import CollectorRun, RunKind
 from core.selectors import running_count
-from core.testing.manage import start_on_test_db
+from core.testing.manage import kill_and_wait, start_on_test_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,20 +37,9 @@ def start_sleeping_run():
     return process, wait_for_running_row(process.pid)
 
 
-def kill(process, timeout: float = 30) -> None:
-    """SIGKILL `process`, then wait until PostgreSQL has dropped its session's locks."""
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(timeout=timeout)
-    deadline = time.monotonic() + timeout
-    while lock_key("command:run_test_ok") in held_lock_keys():
-        if time.monotonic() > deadline:
-            pytest.fail("the killed process's lock was never released")
-        time.sleep(0.05)
-
-
 def test_the_next_run_of_the_command_closes_a_killed_run(client, settings) -> None:
     process, killed = start_sleeping_run()
-    kill(process)
+    kill_and_wait(process, lock_name="command:run_test_ok")
     assert running_count() == 1  # nothing can know yet
 
     call_command("run_test_ok", stdout=StringIO())
@@ -96,7 +83,7 @@ def test_a_row_of_another_machine_stays_running_while_its_lock_is_held() -> None
 
 def test_a_batch_sweeps_dead_rows_of_every_command_at_start(settings, tmp_path) -> None:
     process, killed = start_sleeping_run()
-    kill(process)
+    kill_and_wait(process, lock_name="command:run_test_ok")
     schedule = tmp_path / "schedule.yaml"
     schedule.write_text(
         'groups:\n  g:\n    default_time: "01:00"\n    tasks:\n'
