@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "monitoring",
     # Collector apps, alphabetical.
     "boost_library_tracker",
+    "cppa_pinecone_sync",
     "cppa_user_tracker",
     "github_activity_tracker",
 ]
@@ -140,6 +141,22 @@ HTTP_TIMEOUT_SECONDS = env_int(env, "HTTP_TIMEOUT_SECONDS", default=30, minimum=
 HTTP_MAX_ATTEMPTS = env_int(env, "HTTP_MAX_ATTEMPTS", default=5, minimum=1)
 HTTP_BACKOFF_BASE_SECONDS = env_int(env, "HTTP_BACKOFF_BASE_SECONDS", default=1)
 HTTP_BACKOFF_MAX_SECONDS = env_int(env, "HTTP_BACKOFF_MAX_SECONDS", default=60)
+
+# --- Search (cppa_pinecone_sync) ------------------------------------------------
+# Where run_cppa_pinecone_sync writes and `search` reads: the chunks table in this
+# database (postgres) or Pinecone.
+SEARCH_BACKEND = env_choice(env, "SEARCH_BACKEND", "postgres", ("postgres", "pinecone"))
+# Chunk size and overlap in characters; documents per write batch; attempts per batch
+# and the first backoff (seconds, doubled each attempt) before a batch goes to the
+# retry list; seconds re-read before the watermark (rows committed late).
+SEARCH_CHUNK_CHARS = env_int(env, "SEARCH_CHUNK_CHARS", default=1500, minimum=100)
+SEARCH_CHUNK_OVERLAP_CHARS = env_int(env, "SEARCH_CHUNK_OVERLAP_CHARS", default=150)
+SEARCH_SYNC_BATCH_SIZE = env_int(env, "SEARCH_SYNC_BATCH_SIZE", default=200, minimum=1)
+SEARCH_SYNC_MAX_ATTEMPTS = env_int(env, "SEARCH_SYNC_MAX_ATTEMPTS", default=3, minimum=1)
+SEARCH_SYNC_BACKOFF_SECONDS = env_int(env, "SEARCH_SYNC_BACKOFF_SECONDS", default=1)
+SEARCH_SYNC_OVERLAP_SECONDS = env_int(env, "SEARCH_SYNC_OVERLAP_SECONDS", default=300)
+# Longest query `search`, /search/ and /api/search accept (characters).
+SEARCH_MAX_QUERY_CHARS = env_int(env, "SEARCH_MAX_QUERY_CHARS", default=1000, minimum=1)
 
 # --- Scheduler (boost_collector_runner, workflow) and Celery -------------------
 # The YAML schedule is read here only to build Celery Beat's entries; commands

@@ -1,7 +1,7 @@
-"""URL routes: the admin, the operator views (health, metrics, status)."""
+"""URL routes: the admin, the operator views (health, metrics, status), search."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from monitoring import views
@@ -13,4 +13,5 @@ urlpatterns = [
     path("metrics", views.metrics_view, name="metrics"),
     path("status/", views.status_view, name="status"),
     path("status/collector/<str:command>/", views.collector_history_view, name="status-collector"),
+    path("", include("cppa_pinecone_sync.urls")),
 ]

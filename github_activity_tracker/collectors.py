@@ -54,9 +54,10 @@ from core.quarantine import (
     retry_quarantined,
     store_page,
 )
-from core.runs import CREATED, FETCHED, UPDATED
+from core.runs import CREATED, FETCHED, UPDATED, RunCounters
 from core.selectors import count_quarantined
-from github_activity_tracker import parsers, selectors, services
+from cppa_pinecone_sync.sync import sync_sources
+from github_activity_tracker import parsers, search_documents, selectors, services
 from github_activity_tracker.fetchers import GitHubActivityFetcher, RepositoryGone
 from github_activity_tracker.items import PULL_REQUEST
 from github_activity_tracker.models import Repository, RepositoryStatus
@@ -162,6 +163,19 @@ class GitHubActivityCollector(AbstractCollector):
         kept = count_quarantined(collector=NAME, since=self.started)
         if kept:
             self.count(QUARANTINED, kept)
+
+    def sync_pinecone(self) -> None:
+        """Index what the run stored: the `github` search source, counted as `search_*`.
+
+        Only rows our database changed since the source's watermark are read, so an
+        unchanged run costs one query and writes nothing.
+        """
+        synced = RunCounters()
+        try:
+            sync_sources(names=[search_documents.SOURCE], counters=synced)
+        finally:
+            for name, value in synced.as_dict().items():
+                self.count(f"search_{name}", value)
 
     # --- one repository -------------------------------------------------------
 

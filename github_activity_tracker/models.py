@@ -24,6 +24,14 @@ def _account(related_name: str) -> models.ForeignKey:
     )
 
 
+def _row_changed_at() -> models.DateTimeField:
+    """When our database last wrote the row (not GitHub's time): the search sync's watermark.
+
+    `core.bulk.upsert` moves it only when a row really changed.
+    """
+    return models.DateTimeField(auto_now=True, db_index=True)
+
+
 class RepositoryStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     RENAMED = "renamed", "Renamed (301)"
@@ -52,6 +60,7 @@ class Repository(models.Model):
         max_length=16, choices=RepositoryStatus.choices, default=RepositoryStatus.ACTIVE
     )
     renamed_to = models.CharField(max_length=201, blank=True)
+    row_changed_at = _row_changed_at()
 
     class Meta:
         ordering = ["full_name"]
@@ -158,6 +167,7 @@ class Issue(models.Model):
     assignees = models.ManyToManyField(
         GitHubAccount, through="IssueAssignee", related_name="assigned_issues"
     )
+    row_changed_at = _row_changed_at()
 
     class Meta:
         ordering = ["repository", "number"]
@@ -221,6 +231,7 @@ class PullRequest(models.Model):
     merged_at = models.DateTimeField(null=True, blank=True)
     merge_commit_sha = models.CharField(max_length=40, blank=True)
     merged_by = _account("merged_pull_requests")
+    row_changed_at = _row_changed_at()
 
     class Meta:
         ordering = ["issue"]
@@ -244,6 +255,7 @@ class Comment(models.Model):
     body = models.TextField(blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    row_changed_at = _row_changed_at()
 
     class Meta:
         ordering = ["issue", "created_at"]
@@ -262,6 +274,7 @@ class Review(models.Model):
     body = models.TextField(blank=True)
     commit_sha = models.CharField(max_length=40, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    row_changed_at = _row_changed_at()
 
     class Meta:
         ordering = ["issue", "submitted_at"]
@@ -283,6 +296,7 @@ class ReviewComment(models.Model):
     commit_sha = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    row_changed_at = _row_changed_at()
 
     class Meta:
         ordering = ["issue", "created_at"]

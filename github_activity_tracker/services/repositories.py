@@ -94,7 +94,7 @@ def mark_repository_missing(*, full_name: str, status: str, renamed_to: str = ""
             return False
         repository.status = status
         repository.renamed_to = renamed_to
-        repository.save(update_fields=["status", "renamed_to"])
+        repository.save(update_fields=["status", "renamed_to", "row_changed_at"])
     return True
 
 

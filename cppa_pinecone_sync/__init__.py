@@ -1,0 +1,1 @@
+"""cppa_pinecone_sync: a collector app (scaffolded by startcollector)."""

@@ -1,0 +1,89 @@
+"""Reads of cppa_pinecone_sync's tables: the sync's books and the postgres index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Max, Min
+
+from cppa_pinecone_sync.models import IndexedDocument, RetryItem, SearchChunk, SyncState
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """What the index holds of one document: the hash its chunks carry, and how many."""
+
+    content_hash: str
+    chunk_count: int
+
+
+def indexed_hashes(*, backend: str, source: str, doc_ids: Sequence[str]) -> dict[str, str]:
+    rows = IndexedDocument.objects.filter(
+        backend=backend, source=source, doc_id__in=list(doc_ids)
+    ).values_list("doc_id", "content_hash")
+    return dict(rows)
+
+
+def indexed_doc_ids(*, backend: str, source: str) -> set[str]:
+    return set(
+        IndexedDocument.objects.filter(backend=backend, source=source).values_list(
+            "doc_id", flat=True
+        )
+    )
+
+
+def watermark(*, backend: str, source: str) -> datetime | None:
+    return (
+        SyncState.objects.filter(backend=backend, source=source)
+        .values_list("watermark", flat=True)
+        .first()
+    )
+
+
+def retry_doc_ids(*, backend: str, source: str) -> list[str]:
+    return list(
+        RetryItem.objects.filter(backend=backend, source=source)
+        .order_by("first_failed_at", "doc_id")
+        .values_list("doc_id", flat=True)
+    )
+
+
+def retry_counts(*, backend: str) -> dict[str, int]:
+    """Documents on the retry list, per source."""
+    rows = (
+        RetryItem.objects.filter(backend=backend)
+        .values_list("source")
+        .annotate(n=Count("id"))
+        .order_by("source")
+    )
+    return dict(rows)
+
+
+def chunk_inventory(*, source: str) -> dict[str, IndexEntry]:
+    """Per document in the chunks table: its hash, and its chunk count if the chunks are whole.
+
+    Chunks of one document with different hashes, or ordinals that are not 0..n-1,
+    are a damaged document: its hash is reported empty so reconcile rewrites it.
+    """
+    rows = (
+        SearchChunk.objects.filter(source=source)
+        .values("doc_id")
+        .annotate(
+            n=Count("id"),
+            low=Min("ordinal"),
+            high=Max("ordinal"),
+            hash_low=Min("content_hash"),
+            hash_high=Max("content_hash"),
+        )
+        .order_by()
+    )
+    inventory = {}
+    for row in rows:
+        whole = row["low"] == 0 and row["high"] == row["n"] - 1
+        same_hash = row["hash_low"] == row["hash_high"]
+        inventory[row["doc_id"]] = IndexEntry(
+            content_hash=row["hash_low"] if whole and same_hash else "", chunk_count=row["n"]
+        )
+    return inventory
