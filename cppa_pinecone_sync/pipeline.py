@@ -155,10 +155,10 @@ class SourceSync:
                     batch.documents.append(change)
                 else:
                     self.counters.add(UNCHANGED)
-            self.counters.add(REPAIRED, len(batch.doc_ids))
+            self._count(REPAIRED, len(batch.doc_ids))
             self._write(batch)
         extra = sorted(set(inventory) | books)
-        self.counters.add(REPAIRED, len(extra))
+        self._count(REPAIRED, len(extra))
         for start in range(0, len(extra), settings.SEARCH_SYNC_BATCH_SIZE):
             self._write(_Batch(deletions=extra[start : start + settings.SEARCH_SYNC_BATCH_SIZE]))
         self._raise_if_failed()
@@ -205,8 +205,8 @@ class SourceSync:
                          f"({len(item.chunks)} chunks)")  # fmt: skip
             for doc_id in batch.deletions:
                 self.say(f"would delete {self.source.name} {doc_id}")
-            self.counters.add(DOCUMENTS_WRITTEN, len(chunked))
-            self.counters.add(DELETED, len(batch.deletions))
+            self._count(DOCUMENTS_WRITTEN, len(chunked))
+            self._count(DELETED, len(batch.deletions))
             return True
         attempts = settings.SEARCH_SYNC_MAX_ATTEMPTS
         for attempt in range(1, attempts + 1):
@@ -234,10 +234,15 @@ class SourceSync:
             retried = [doc_id for doc_id in batch.doc_ids if doc_id in self.retrying]
             services.clear_retries(backend=backend, source=name, doc_ids=retried)
         self.retrying.difference_update(batch.doc_ids)
-        self.counters.add(DOCUMENTS_WRITTEN, len(chunked))
-        self.counters.add(CHUNKS_UPSERTED, writes.upserted)
-        self.counters.add(CHUNKS_DELETED, writes.deleted + removed)
-        self.counters.add(DELETED, len(batch.deletions))
+        self._count(DOCUMENTS_WRITTEN, len(chunked))
+        self._count(CHUNKS_UPSERTED, writes.upserted)
+        self._count(CHUNKS_DELETED, writes.deleted + removed)
+        self._count(DELETED, len(batch.deletions))
+
+    def _count(self, name: str, amount: int) -> None:
+        """Only counters that happened: the summary line stays short."""
+        if amount:
+            self.counters.add(name, amount)
 
     def _keep_for_retry(self, batch: _Batch, attempts: int, exc: Exception) -> None:
         services.keep_for_retry(

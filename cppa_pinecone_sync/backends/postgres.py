@@ -16,7 +16,7 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
 )
-from django.db.models import F
+from django.db.models import F, Func, Value
 
 from cppa_pinecone_sync import selectors, services
 from cppa_pinecone_sync.backends.base import SearchHit, SearchRequest
@@ -25,6 +25,9 @@ from cppa_pinecone_sync.selectors import IndexEntry
 from cppa_pinecone_sync.services import ChunkedDocument, ChunkWrites
 
 START, STOP = "\x02", "\x03"
+# ts_headline's parser takes `<...>` for an HTML tag and drops it (`vector<int>`, `a<b`):
+# the brackets go in as two control characters and come back out in `_unmark`.
+_ANGLES, _STAND_INS = "<>", "\x0e\x0f"
 # Chunks read per wanted document before keeping the best one of each.
 _CHUNKS_PER_HIT = 4
 
@@ -62,7 +65,7 @@ class PostgresBackend:
         # The headline is the costly part: only for the chunks shown.
         shown = SearchChunk.objects.filter(pk__in=list(rank_of)).annotate(
             headline=SearchHeadline(
-                "text",
+                Func(F("text"), Value(_ANGLES), Value(_STAND_INS), function="translate"),
                 query,
                 config=SEARCH_CONFIG,
                 start_sel=START,
@@ -94,7 +97,7 @@ def _hit(chunk: SearchChunk, rank: float) -> SearchHit:
 
 
 def _unmark(marked: str) -> tuple[str, list[tuple[int, int]]]:
-    """Plain snippet text and the (start, end) offsets of its marked matches."""
+    """Plain snippet text (brackets restored) and the (start, end) offsets of its matches."""
     plain: list[str] = []
     spans: list[tuple[int, int]] = []
     length, start = 0, None
@@ -106,6 +109,6 @@ def _unmark(marked: str) -> tuple[str, list[tuple[int, int]]]:
                 spans.append((start, length))
             start = None
         else:
-            plain.append(char)
+            plain.append(_ANGLES[_STAND_INS.index(char)] if char in _STAND_INS else char)
             length += 1
     return "".join(plain), spans
