@@ -136,11 +136,6 @@ def advance_watermark(*, backend: str, source: str, watermark: datetime) -> None
             state.save(update_fields=["watermark", "updated_at"])
 
 
-def reset_watermark(*, backend: str, source: str) -> None:
-    """Forget how far a source was read (`--full`): the next read starts from the beginning."""
-    SyncState.objects.filter(backend=backend, source=source).update(watermark=None)
-
-
 def keep_for_retry(
     *, backend: str, source: str, doc_ids: Sequence[str], attempts: int, error: BaseException
 ) -> None:
@@ -161,5 +156,6 @@ def keep_for_retry(
 
 
 def clear_retries(*, backend: str, source: str, doc_ids: Sequence[str]) -> None:
+    """Take documents off the retry list once they are indexed (or found unchanged)."""
     if doc_ids:
         RetryItem.objects.filter(backend=backend, source=source, doc_id__in=list(doc_ids)).delete()
