@@ -11,6 +11,8 @@ RATES: dict[str, dict[int, float]] = defaultdict(dict)
 # "<run>: N requests (M answered 304)", filled by test_request_benchmark.py.
 REQUEST_LINES: list[str] = []
 LATENCIES: list[str] = []
+# Lines of test_search_benchmark.py: indexing rate, unchanged re-run, query latency.
+SEARCH_LINES: list[str] = []
 
 
 @pytest.fixture
@@ -44,6 +46,12 @@ def record_latency() -> Callable[[str, int, int, float, float], None]:
     return record
 
 
+@pytest.fixture
+def record_search_line() -> Callable[[str], None]:
+    """Add a line to the "search" section of the summary."""
+    return SEARCH_LINES.append
+
+
 def summary_lines() -> list[str]:
     """`ingest N=…: X commits/s | naive Y | COPY Z | PostgreSQL alone W`, one per size."""
     naive = ", ".join(f"{rate:.0f} commits/s (N={n})" for n, rate in RATES["naive"].items())
@@ -70,6 +78,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if lines:
         terminalreporter.section("benchmark summary")
         for line in lines:
+            terminalreporter.write_line(line)
+    if SEARCH_LINES:
+        terminalreporter.section("search")
+        for line in SEARCH_LINES:
             terminalreporter.write_line(line)
     if REQUEST_LINES:
         terminalreporter.section("requests per run")

@@ -35,6 +35,8 @@ _DOC_PREFIX = "github-issue-"
 # Issues built per query set; a thread's comments come in the same few queries.
 _BUILD_BATCH = 500
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A primary key no row has, swapped for each issue's in its admin URL.
+_PK_MARK = 987654321987
 
 
 def doc_id_of(issue: Issue) -> str:
@@ -112,11 +114,13 @@ def _changes(issues, *, order: Sequence[int] | None = None) -> Iterator[Change]:
     if order is not None:
         position = {issue_id: n for n, issue_id in enumerate(order)}
         rows.sort(key=lambda issue: position[issue.id])
+    # One reverse() per batch: it costs about a third of a millisecond per call.
+    admin_path = reverse("admin:github_activity_tracker_issue_change", args=[_PK_MARK])
     for issue in rows:
-        yield _change(issue)
+        yield _change(issue, admin_path=admin_path.replace(str(_PK_MARK), str(issue.pk)))
 
 
-def _change(issue: Issue) -> Change:
+def _change(issue: Issue, *, admin_path: str) -> Change:
     # Lists the prefetches above attached (`to_attr`), in time order.
     comments: list[Comment] = getattr(issue, "thread_comments", [])
     reviews: list[Review] = getattr(issue, "thread_reviews", [])
@@ -138,7 +142,7 @@ def _change(issue: Issue) -> Change:
         text=_thread_text(issue, comments, reviews, review_comments),
         updated_at=issue.updated_at,
         changed_at=changed_at,
-        admin_path=reverse("admin:github_activity_tracker_issue_change", args=[issue.pk]),
+        admin_path=admin_path,
         metadata={
             "repository": repository,
             "number": issue.number,
