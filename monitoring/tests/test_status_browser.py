@@ -1,14 +1,11 @@
 """The status page in a real headless Chromium: log in, see a failed run, see the chart.
 
-Uses Debian's chromium and chromedriver (`make test` installs them when missing and
-it can). Outside CI a machine without them skips with the reason; with CI=true a
-missing browser is a failure.
+The `browser` fixture is `core.testing`'s (Debian's chromium and chromedriver; a skip
+without them outside CI, a failure in CI).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,45 +15,6 @@ from core.testing.ledger import record_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / ".test_artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
-def _browser_missing() -> str:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    return (
-        f"needs {', '.join(missing)} (apt-get install chromium chromium-driver)" if missing else ""
-    )
-
-
-@pytest.fixture
-def browser():
-    reason = _browser_missing()
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
 
 
 @pytest.mark.django_db(transaction=True)
