@@ -157,6 +157,14 @@ SEARCH_SYNC_BACKOFF_SECONDS = env_int(env, "SEARCH_SYNC_BACKOFF_SECONDS", defaul
 SEARCH_SYNC_OVERLAP_SECONDS = env_int(env, "SEARCH_SYNC_OVERLAP_SECONDS", default=300)
 # Longest query `search`, /search/ and /api/search accept (characters).
 SEARCH_MAX_QUERY_CHARS = env_int(env, "SEARCH_MAX_QUERY_CHARS", default=1000, minimum=1)
+# The pinecone backend: the API key (only ever handed to the SDK), the control plane,
+# the integrated-embedding index (created on demand) and where it is created.
+PINECONE_API_KEY = env.str("PINECONE_API_KEY", default="").strip()
+PINECONE_CONTROL_URL = env.str("PINECONE_CONTROL_URL", default="https://api.pinecone.io").strip()
+PINECONE_INDEX_NAME = env.str("PINECONE_INDEX_NAME", default="boost-data-collector").strip()
+PINECONE_EMBED_MODEL = env.str("PINECONE_EMBED_MODEL", default="llama-text-embed-v2").strip()
+PINECONE_CLOUD = env.str("PINECONE_CLOUD", default="aws").strip()
+PINECONE_REGION = env.str("PINECONE_REGION", default="us-east-1").strip()
 
 # --- Scheduler (boost_collector_runner, workflow) and Celery -------------------
 # The YAML schedule is read here only to build Celery Beat's entries; commands

@@ -213,7 +213,9 @@ class SourceSync:
             try:
                 self._write_once(batch, chunked)
                 return True
-            except TRANSIENT_ERRORS as exc:
+            except Exception as exc:
+                if not self._is_transient(exc):
+                    raise
                 logger.warning(
                     "%s: a batch of %d documents failed (attempt %d of %d): %s",
                     self.source.name, len(batch.doc_ids), attempt, attempts, exc,
@@ -223,6 +225,13 @@ class SourceSync:
                     return False
                 self.sleep(settings.SEARCH_SYNC_BACKOFF_SECONDS * 2 ** (attempt - 1))
         return False  # pragma: no cover - the loop always returns
+
+    def _is_transient(self, exc: Exception) -> bool:
+        """A database or network refusal, or what the backend says is worth retrying."""
+        if isinstance(exc, TRANSIENT_ERRORS):
+            return True
+        backend_says = getattr(self.backend, "is_transient", None)
+        return bool(backend_says and backend_says(exc))
 
     def _write_once(self, batch: _Batch, chunked: list[ChunkedDocument]) -> None:
         name, backend = self.source.name, self.backend.name

@@ -14,7 +14,7 @@ def get_backend(name: str) -> IndexBackend:
     if name == PostgresBackend.name:
         return PostgresBackend()
     if name == "pinecone":
-        raise CommandError(
-            "search backend 'pinecone' is not available yet in this version; use postgres"
-        )
+        from cppa_pinecone_sync.backends.pinecone import PineconeBackend
+
+        return PineconeBackend()
     raise CommandError(f"unknown search backend {name!r}; use postgres or pinecone")

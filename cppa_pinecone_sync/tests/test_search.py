@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from core.models import CollectorRun
 from core.testing.fixture_server import point_github_at
 from cppa_pinecone_sync.tests.conftest import issue_item, recorded_issue, store, sync
-from github_activity_tracker.models import Issue
+from github_activity_tracker.models import Comment, Issue
 from github_activity_tracker.tests import github_routes as routes
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_the_github_run_indexes_what_it_stored_and_search_finds_the_recorded_iss
 def test_a_comment_s_words_find_its_issue(collected) -> None:
     """Comments are folded into their issue's document."""
     issue = Issue.objects.get(number=1188)
-    words = " ".join(issue.comments.order_by("created_at")[0].body.split()[:6])
+    words = " ".join(Comment.objects.filter(issue=issue).order_by("created_at")[0].body.split()[:6])
     found = json.loads(search(words, "--json"))
     assert f"github-issue-{issue.github_id}" in [hit["doc_id"] for hit in found]
 
