@@ -67,10 +67,13 @@ class DocumentSource:
       after `moment` (`None`: all of them), oldest change first.
     - `load(doc_ids)`: the current documents of those ids (for the retry list); an id
       whose rows are gone is answered with a tombstone or not at all.
+    - `newest_change()`: the newest change time of any of its rows, for the index lag
+      that /health/ and the status page show.
     """
 
     name: str
     namespace: str
     changed_since: Callable[[datetime | None], Iterable[Change]]
     load: Callable[[Sequence[str]], Iterable[Change]]
+    newest_change: Callable[[], datetime | None] = lambda: None
     description: str = ""

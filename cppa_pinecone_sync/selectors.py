@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import Count, Max, Min
 
 from cppa_pinecone_sync.models import IndexedDocument, RetryItem, SearchChunk, SyncState
+from cppa_pinecone_sync.registry import registered_sources
 
 
 @dataclass(frozen=True)
@@ -87,3 +88,39 @@ def chunk_inventory(*, source: str) -> dict[str, IndexEntry]:
             content_hash=row["hash_low"] if whole and same_hash else "", chunk_count=row["n"]
         )
     return inventory
+
+
+@dataclass(frozen=True)
+class IndexLag:
+    """How far a source's index is behind its stored rows, and what waits for a retry."""
+
+    source: str
+    backend: str
+    watermark: datetime | None
+    newest_change: datetime | None
+    retry_list: int
+
+    @property
+    def lag_seconds(self) -> float | None:
+        """Seconds of stored changes not indexed yet; None if the source was never indexed."""
+        if self.newest_change is None:
+            return 0.0
+        if self.watermark is None:
+            return None
+        return max(0.0, (self.newest_change - self.watermark).total_seconds())
+
+
+def index_lag(*, backend: str) -> list[IndexLag]:
+    """Per registered source: its watermark, its newest stored change, its retry list."""
+    marks = dict(SyncState.objects.filter(backend=backend).values_list("source", "watermark"))
+    retries = retry_counts(backend=backend)
+    return [
+        IndexLag(
+            source=source.name,
+            backend=backend,
+            watermark=marks.get(source.name),
+            newest_change=source.newest_change(),
+            retry_list=retries.get(source.name, 0),
+        )
+        for source in registered_sources()
+    ]

@@ -71,6 +71,18 @@ def changed_issue_ids(since: datetime | None) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def newest_change() -> datetime | None:
+    """The newest `row_changed_at` of the tables documents are built from (one query)."""
+    quote = connection.ops.quote_name
+    parts = ", ".join(
+        f"(SELECT max(row_changed_at) FROM {quote(m._meta.db_table)})" for m in _THREAD_MODELS
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT greatest({parts})")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def changed_since(since: datetime | None) -> Iterator[Change]:
     ids = changed_issue_ids(since)
     iterator = iter(ids)
@@ -202,5 +214,6 @@ GITHUB_SOURCE = DocumentSource(
     namespace="github",
     changed_since=changed_since,
     load=load,
+    newest_change=newest_change,
     description="GitHub issues and pull requests with their comments and reviews",
 )

@@ -1,4 +1,4 @@
-"""The checks behind `/health/`: database, broker, workers and collector freshness.
+"""The checks behind `/health/`: database, broker, workers, collector freshness, search lag.
 
 Each check returns a small dict with `ok` and, when it fails, an `error` code and a
 one-line `detail`; none raises, so a broken dependency answers 503, never 500.
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core import selectors
 from core.errors import one_line
+from cppa_pinecone_sync.selectors import index_lag
 
 Check = dict[str, Any]
 
@@ -112,6 +113,28 @@ def daily_groups() -> tuple[list[str], Check | None]:
     return names, None
 
 
+def check_search_index() -> Check:
+    """Per search source: seconds of stored changes not indexed yet, and the retry list.
+
+    Reported, not judged: `ok` is false while documents wait on a retry list, but the
+    service stays healthy (the next sync retries them).
+    """
+    lags = index_lag(backend=settings.SEARCH_BACKEND)
+    sources = {
+        lag.source: {
+            "lag_seconds": lag.lag_seconds,
+            "retry_list": lag.retry_list,
+            "indexed_until": lag.watermark.isoformat() if lag.watermark else None,
+        }
+        for lag in lags
+    }
+    return {
+        "ok": not any(lag.retry_list for lag in lags),
+        "backend": settings.SEARCH_BACKEND,
+        "sources": sources,
+    }
+
+
 def known_groups() -> list[str]:
     """Daily groups of the schedule, then any other group the ledger has runs for."""
     yaml_groups, _problem = daily_groups()
@@ -147,6 +170,7 @@ def health_report() -> tuple[bool, dict[str, Any]]:
             healthy = False
         try:
             checks["collector_groups"] = check_collector_groups(groups=groups)
+            checks["search_index"] = check_search_index()
         except DatabaseError as exc:
             checks["collector_groups"] = _failed("database_unavailable", exc)
             healthy = False

@@ -18,6 +18,7 @@ from prometheus_client.registry import CollectorRegistry
 
 from core import selectors
 from core.errors import one_line
+from cppa_pinecone_sync.selectors import index_lag
 from monitoring import charts, health
 from monitoring.metrics import LedgerCollector
 
@@ -97,6 +98,7 @@ def status_view(request: HttpRequest) -> HttpResponse:
             {"state": state, "sparkline": charts.sparkline(state.durations)} for state in groups
         ],
         "runs": selectors.latest_runs(limit=50),
+        "search_index": index_lag(backend=settings.SEARCH_BACKEND),
         "now": now,
     }
     return render(request, "monitoring/status.html", context)

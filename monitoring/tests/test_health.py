@@ -141,6 +141,7 @@ def test_anonymous_callers_see_only_names_and_states(client, schedule_file, sett
             "broker": {"ok": False},
             "workers": {"ok": True},
             "collector_groups": {"ok": False},
+            "search_index": {"ok": True},
         },
     }
     full = get_health(client)[1]
@@ -179,6 +180,7 @@ def test_fresh_groups_read_ok_to_anonymous_callers(client, schedule_file) -> Non
                 "broker": {"ok": True},
                 "workers": {"ok": True},
                 "collector_groups": {"ok": True},
+                "search_index": {"ok": True},
             },
         },
     )
