@@ -17,21 +17,30 @@ from django.conf import settings
 from django.core import checks
 from django.core.management import get_commands
 
-from boost_collector_runner.schedule import Schedule, ScheduleError, load_schedule
+from boost_collector_runner.schedule import Schedule, ScheduleError, Task, load_schedule
 
 SCHEDULE_TAG = "schedule"
 COLLECTOR_PREFIX = "run_"
+# Every command that runs system checks prints them: a schedule of many bad tasks
+# must not bury its output.
+MAX_LISTED = 5
 
 
 def unknown_commands(schedule: Schedule, known: set[str]) -> list[str]:
     """Return one located message per task whose command is not a management command."""
-    collectors = sorted(name for name in known if name.startswith(COLLECTOR_PREFIX))
     return [
-        f"{schedule.path}:{task.line}: group '{task.group}', task {task.position} "
-        f"({task.command}): unknown command '{task.command}'{_closest(task.command, collectors)}"
+        unknown_command(schedule, task, known)
         for task in schedule.tasks()
         if task.command not in known
     ]
+
+
+def unknown_command(schedule: Schedule, task: Task, known: set[str]) -> str:
+    collectors = sorted(name for name in known if name.startswith(COLLECTOR_PREFIX))
+    return (
+        f"{schedule.path}:{task.line}: group '{task.group}', task {task.position} "
+        f"({task.command}): unknown command '{task.command}'{_closest(task.command, collectors)}"
+    )
 
 
 def _closest(command: str, collectors: list[str]) -> str:
@@ -65,8 +74,14 @@ def check_schedule_file(app_configs: Any = None, **_kwargs: Any) -> list[checks.
     except ScheduleError as exc:
         message = f"{exc.one_line()}; Celery Beat has no schedule entries"
         return [level(message, id=f"{code}1")]
+    known = set(get_commands())
+    unknown = [task for task in schedule.tasks() if task.command not in known]
+    shown = unknown if len(unknown) <= MAX_LISTED else unknown[: MAX_LISTED - 1]
     suffix = "" if strict else " (the task will fail when it runs)"
-    return [
-        level(problem + suffix, id=f"{code}2")
-        for problem in unknown_commands(schedule, set(get_commands()))
-    ]
+    problems = [unknown_command(schedule, task, known) + suffix for task in shown]
+    if len(shown) < len(unknown):
+        problems.append(
+            f"{schedule.path}: and {len(unknown) - len(shown)} more tasks with unknown "
+            "commands; run `python manage.py check_schedule` to see all"
+        )
+    return [level(problem, id=f"{code}2") for problem in problems]

@@ -90,3 +90,18 @@ def test_unknown_command_names_the_closest_collectors_only(
         f"warning: {path}:5: group 'g', task 1 ({command}): unknown command '{command}'; "
         f"{suggestion}"
     )
+
+
+def test_many_unknown_commands_are_summed_up(schedule_file, settings) -> None:
+    settings.BOOST_COLLECTOR_SCHEDULE_STRICT = False
+    task = "      - command: run_missing_{}\n        schedule: daily\n"
+    path = schedule_file(
+        'groups:\n  g:\n    default_time: "04:10"\n    tasks:\n'
+        + "".join(task.format(number) for number in range(40))
+    )
+    lines = check_output().splitlines()
+    assert len(lines) == 3 + 5 + 2, lines
+    assert (
+        f"?: (boost_collector_runner.W002) {path}: and 36 more tasks with unknown commands; "
+        "run `python manage.py check_schedule` to see all"
+    ) in lines
