@@ -26,6 +26,7 @@ from boost_library_tracker.parsers import (
     parse_release_list,
     parse_version_tag,
 )
+from core.bad_items import ParsedPage, parse_each
 from core.http import GitHubClient, MalformedResponse
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,35 @@ def _tag_date(target: object) -> datetime | None:
             return datetime.fromisoformat(stamp).astimezone(UTC)
         target = target.get("target")
     return None
+
+
+# One repository's libraries at one ref: the submodule and the libraries it holds.
+LibrariesOfRepo = tuple[SubmoduleItem, list[LibraryMetaItem]]
+
+
+def libraries_payload(*, ref: str, submodule: SubmoduleItem, text: str) -> dict:
+    """What is kept of one `libraries.json` read: enough to parse and store it again later.
+
+    `key` (repository@ref) is the item's key in the quarantine.
+    """
+    return {
+        "key": f"{submodule.repo_name}@{ref}",
+        "ref": ref,
+        "submodule": {
+            "name": submodule.name,
+            "path": submodule.path,
+            "url": submodule.url,
+            "repo_name": submodule.repo_name,
+        },
+        "text": text,
+    }
+
+
+def parse_libraries_payload(payload: dict) -> LibrariesOfRepo:
+    """The submodule and its libraries from a `libraries_payload`."""
+    submodule = SubmoduleItem(**payload["submodule"])
+    source = f"{OWNER}/{submodule.repo_name}@{payload['ref']}:meta/libraries.json"
+    return submodule, parse_libraries_json(payload["text"], source=source)
 
 
 def libraries_query(*, ref: str, repo_names: Sequence[str]) -> str:
@@ -141,17 +171,19 @@ class BoostCatalogueFetcher:
 
     def library_metas(
         self, *, ref: str, submodules: Sequence[SubmoduleItem]
-    ) -> Iterator[tuple[SubmoduleItem, list[LibraryMetaItem]]]:
-        """Yield each submodule with its libraries at `ref`; a missing file is skipped.
+    ) -> Iterator[ParsedPage[LibrariesOfRepo]]:
+        """Yield pages of submodules with their libraries at `ref`; a missing file is skipped.
 
         Tools, deprecated and very old repositories have no `meta/libraries.json` (or
-        no tag `ref`): that is normal, so it is a WARNING naming the repository.
+        no tag `ref`): that is normal, so it is a WARNING naming the repository. A file
+        that cannot be parsed is a bad item of the page, for the quarantine.
         """
         for start in range(0, len(submodules), LIBRARIES_PER_QUERY):
             batch = submodules[start : start + LIBRARIES_PER_QUERY]
             query = libraries_query(ref=ref, repo_names=[s.repo_name for s in batch])
             # A repository deleted or renamed away answers NOT_FOUND for its alias only.
             data = self.client.graphql(query, tolerate=("NOT_FOUND",))
+            found = []
             for index, submodule in enumerate(batch):
                 blob = (data.get(f"r{index}") or {}).get("object") or {}
                 text = blob.get("text")
@@ -164,5 +196,5 @@ class BoostCatalogueFetcher:
                         extra={"collector": "boost_library_tracker", "repo": submodule.repo_name},
                     )
                     continue
-                source = f"{OWNER}/{submodule.repo_name}@{ref}:meta/libraries.json"
-                yield submodule, parse_libraries_json(text, source=source)
+                found.append(libraries_payload(ref=ref, submodule=submodule, text=text))
+            yield parse_each(found, parse_libraries_payload, url=self.client.graphql_url)

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from boost_collector_runner import releases
-from boost_library_tracker.fetchers import OWNER, RELEASE_LIST_PATH, RELEASE_LIST_REPO
+from boost_library_tracker.fetchers import (
+    OWNER,
+    RELEASE_LIST_PATH,
+    RELEASE_LIST_REPO,
+    libraries_payload,
+)
 from boost_library_tracker.models import (
     BoostVersion,
     Library,
     LibraryVersion,
     LibraryVersionPerson,
 )
+from boost_library_tracker.parsers import parse_gitmodules
 from boost_library_tracker.releases import detect_new_boost_release
 from boost_library_tracker.tests import github_routes as routes
-from core.models import CollectorRun, HttpCacheEntry
+from core.bad_items import BadItem
+from core.models import CollectorRun, HttpCacheEntry, QuarantinedItem
+from core.quarantine import quarantine_items
 from core.testing.fixture_server import point_github_at
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +174,63 @@ def test_without_the_release_list_the_tag_date_stands_until_the_list_appears(git
     assert "no new Boost release to collect" in out
     assert second.counters["updated"] == 1  # the stored version, re-dated; nothing added
     assert str(BoostVersion.objects.get().released_at) == "2024-08-14 16:07:17+00:00"
+
+
+def kept() -> list[QuarantinedItem]:
+    return list(QuarantinedItem.objects.order_by("id"))
+
+
+def test_a_libraries_json_that_cannot_be_parsed_is_quarantined_and_the_release_stored(
+    github,
+) -> None:
+    routes.queue_catalogue_run(github, texts={"json": '{"key": "json", '})
+    row, out = run("--version", "boost-1.86.0")
+
+    assert row.status == "succeeded"
+    assert BoostVersion.objects.filter(name="boost-1.86.0").exists()
+    assert "json" not in stored_libraries()
+    assert "algorithm/minmax" in stored_libraries()  # the other repositories' libraries
+    [item] = kept()
+    assert (item.scope, item.item_key, item.category) == (
+        "libraries.json",
+        "json@boost-1.86.0",
+        "validation",
+    )
+    assert "boostorg/json@boost-1.86.0:meta/libraries.json: not valid JSON" in item.reason
+    assert (item.payload or {})["text"] == '{"key": "json", '
+    assert "1 quarantined" in out
+
+    # The release is collected; the next run of any kind tries the kept file again.
+    routes.queue_tags(github)
+    again, _ = run("--version", "new")
+    assert again.counters["quarantined"] == 1
+    assert kept()[0].attempts == 2
+
+
+def test_a_kept_libraries_json_that_parses_today_is_stored_by_the_next_run(github) -> None:
+    routes.queue_catalogue_run(github, texts={"json": None})  # missing: skipped
+    run("--version", "boost-1.86.0")
+    assert "json" not in stored_libraries()
+    submodule = next(
+        s
+        for s in parse_gitmodules(routes.GITMODULES_1_86.read_text(), source="test")
+        if s.repo_name == "json"
+    )
+    payload = libraries_payload(
+        ref="boost-1.86.0", submodule=submodule, text=routes.recorded_libraries_json("json") or ""
+    )
+    quarantine_items(
+        collector="boost_library_tracker",
+        scope="libraries.json",
+        items=[BadItem(key=payload["key"], url="", payload=payload, error=ValueError("old"))],
+    )
+    QuarantinedItem.objects.update(last_seen=timezone.now() - timedelta(hours=1))
+
+    routes.queue_tags(github)
+    row, out = run("--version", "new")
+
+    assert kept() == []
+    assert "json" in stored_libraries()
+    assert LibraryVersion.objects.filter(library__key="json", version__name="boost-1.86.0").exists()
+    assert row.counters["released"] == 1
+    assert "1 released" in out
