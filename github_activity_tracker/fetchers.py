@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from core.http import GitHubClient
+from core.http import GitHubClient, PaginationLoopError
 from github_activity_tracker import parsers
 from github_activity_tracker.items import (
     CommentItem,
@@ -55,15 +55,22 @@ class GitHubActivityFetcher:
         self.base = f"/repos/{full_name}"
 
     def _pages(
-        self, path: str, parse: Callable[[Any], T], params: Mapping[str, Any] | None = None
+        self, path: str, parse: Callable[..., T], params: Mapping[str, Any] | None = None
     ) -> Iterator[list[T]]:
         for page in self.client.pages(f"{self.base}{path}", params=params):
-            yield [parse(obj) for obj in page.items]
+            yield [parse(obj, url=page.url) for obj in page.items]
+
+    def _one(
+        self, path: str, parse: Callable[..., T], params: Mapping[str, Any] | None = None
+    ) -> T:
+        """GET one resource and parse it; its URL names it in a MalformedResponse."""
+        url = self.client.url_of(path, params=params)
+        return parse(self.client.get(path, params=params), url=url)
 
     def repository(self) -> RepositoryItem:
         """The repository's metadata; a rename (301) is followed, a 404 raises RepositoryGone."""
         try:
-            return parsers.parse_repository(self.client.get(self.base))
+            return self._one(self.base, parsers.parse_repository)
         except httpx.HTTPStatusError as exc:
             if exc.response.status_code == 404:
                 raise RepositoryGone(self.full_name) from exc
@@ -71,7 +78,7 @@ class GitHubActivityFetcher:
 
     def branch_head(self, branch: str) -> str:
         """The SHA at the tip of `branch` (one request, a 304 when unchanged)."""
-        return str(self.client.get(f"{self.base}/branches/{branch}")["commit"]["sha"])
+        return self._one(f"{self.base}/branches/{branch}", parsers.parse_branch_head)
 
     def commits(
         self, *, branch: str, since: datetime | None = None, until: datetime | None = None
@@ -83,14 +90,25 @@ class GitHubActivityFetcher:
         yield from self._pages("/commits", parsers.parse_commit, params)
 
     def new_commits(self, *, base: str, head: str) -> Iterator[list[CommitItem]]:
-        """Pages of the commits reachable from `head` but not from `base` (compare API)."""
-        page_number = 1
+        """Pages of the commits reachable from `head` but not from `base` (compare API).
+
+        Pages are numbered, so a server that answers every page number with the same
+        commits would be read forever: a page of commits all read already stops it.
+        """
+        path = f"{self.base}/compare/{base}...{head}"
+        page_number, read = 1, set()
         while True:
-            body = self.client.get(
-                f"{self.base}/compare/{base}...{head}",
-                params={"per_page": PER_PAGE, "page": page_number},
-            )
-            found = [parsers.parse_commit(obj) for obj in body.get("commits") or []]
+            params = {"per_page": PER_PAGE, "page": page_number}
+            found = self._one(path, parsers.parse_compare, params)
+            shas = {commit.sha for commit in found}
+            if shas and shas <= read:
+                url = self.client.url_of(path, params=params)
+                raise PaginationLoopError(
+                    f"{url}: page {page_number} repeats commits this compare already listed; "
+                    "stopping instead of looping",
+                    url=url,
+                )
+            read |= shas
             if found:
                 yield found
             if len(found) < PER_PAGE:
@@ -99,7 +117,7 @@ class GitHubActivityFetcher:
 
     def commit(self, sha: str) -> CommitItem:
         """One commit with its file changes and stats."""
-        return parsers.parse_commit(self.client.get(f"{self.base}/commits/{sha}"))
+        return self._one(f"{self.base}/commits/{sha}", parsers.parse_commit)
 
     def issues(self, *, since: datetime | None) -> Iterator[list[IssueItem]]:
         """Issues and pull requests, oldest update first (a gap-free resume point)."""
@@ -107,11 +125,11 @@ class GitHubActivityFetcher:
         yield from self._pages("/issues", parsers.parse_issue, params)
 
     def issue(self, number: int) -> IssueItem:
-        return parsers.parse_issue(self.client.get(f"{self.base}/issues/{number}"))
+        return self._one(f"{self.base}/issues/{number}", parsers.parse_issue)
 
     def pull_request(self, number: int) -> PullRequestItem:
         """Merge data, which only `/pulls/{n}` has."""
-        return parsers.parse_pull_request(self.client.get(f"{self.base}/pulls/{number}"))
+        return self._one(f"{self.base}/pulls/{number}", parsers.parse_pull_request)
 
     def reviews(self, number: int) -> list[ReviewItem]:
         """Every review of a pull request (approvals and change requests are data)."""

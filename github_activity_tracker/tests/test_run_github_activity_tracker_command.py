@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from io import StringIO
 from pathlib import Path
 
 import httpx
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from core.models import Checkpoint, CollectorRun, HttpCacheEntry
 from core.testing import fixture_server as faults
-from core.testing.fixture_server import point_github_at
 from github_activity_tracker.models import (
     Comment,
     Commit,
@@ -23,25 +21,9 @@ from github_activity_tracker.models import (
     ReviewComment,
 )
 from github_activity_tracker.tests import github_routes as routes
+from github_activity_tracker.tests.conftest import run
 
 pytestmark = pytest.mark.django_db
-
-TOKEN = "ghp_" + "Beef1234" * 5
-
-
-@pytest.fixture
-def github(settings, fixture_server, tmp_path):
-    point_github_at(settings, fixture_server, token=TOKEN, workspace=tmp_path / "workspace")
-    settings.GITHUB_ACTIVITY_REPOS = [routes.REPO]
-    settings.HTTP_MAX_ATTEMPTS = 2
-    routes.add_repository(fixture_server)
-    return fixture_server
-
-
-def run(*args: str) -> tuple[CollectorRun, str]:
-    out = StringIO()
-    call_command("run_github_activity_tracker", *args, stdout=out)
-    return CollectorRun.objects.order_by("-id")[0], out.getvalue()
 
 
 def table_sizes() -> dict[str, int]:
