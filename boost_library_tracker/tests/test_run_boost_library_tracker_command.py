@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from boost_library_tracker.models import (
 )
 from boost_library_tracker.releases import detect_new_boost_release
 from boost_library_tracker.tests import github_routes as routes
+from core.http import MalformedResponse
 from core.models import CollectorRun, HttpCacheEntry
 from core.testing.fixture_server import point_github_at
 
@@ -164,3 +166,46 @@ def test_without_the_release_list_the_tag_date_stands_until_the_list_appears(git
     assert "no new Boost release to collect" in out
     assert second.counters["updated"] == 1  # the stored version, re-dated; nothing added
     assert str(BoostVersion.objects.get().released_at) == "2024-08-14 16:07:17+00:00"
+
+
+def _deep_libraries_json(tags: dict, answers: list[dict]) -> str:
+    answers[0]["data"]["r0"] = {"object": {"text": "[" * 20_000 + "]" * 20_000}}
+    return "nested 20000 levels deep"
+
+
+def _alias_is_a_list(tags: dict, answers: list[dict]) -> str:
+    answers[0]["data"]["r1"] = [{"object": None}]
+    return "field 'r1' is a list, expected an object or null"
+
+
+def _tag_is_text(tags: dict, answers: list[dict]) -> str:
+    tags["data"]["repository"]["refs"]["nodes"][0] = "boost-1.87.0"
+    return "tag nodes[0] is the text 'boost-1.87.0', expected an object"
+
+
+@pytest.mark.parametrize(
+    "break_answers",
+    [_deep_libraries_json, _alias_is_a_list, _tag_is_text],
+    ids=["libraries-json-20000-deep", "alias-a-list", "tag-text"],
+)
+def test_a_wrong_shape_is_validation_and_stored_releases_stay(github, break_answers) -> None:
+    routes.queue_catalogue_run(github)
+    run("--version", "boost-1.86.0")
+    stored = (stored_libraries(), LibraryVersion.objects.count())
+    tags = json.loads(routes.TAGS_WITH_1_87.read_text(encoding="utf-8"))
+    answers = routes.libraries_answers()
+    expected = break_answers(tags, answers)
+    github.clear("POST", "/graphql")
+    for body in (tags, *answers):
+        github.add("POST", "/graphql", headers=routes.JSON_HEADERS, body=body)
+
+    with pytest.raises(MalformedResponse) as caught:
+        run("--version", "new")
+
+    row = CollectorRun.objects.order_by("-id")[0]
+    assert (row.status, row.failure_category) == ("failed", "validation")
+    assert f"{github.base_url}/graphql" in row.error_summary
+    assert expected in row.error_summary
+    assert expected in str(caught.value)
+    assert list(BoostVersion.objects.values_list("name", flat=True)) == ["boost-1.86.0"]
+    assert (stored_libraries(), LibraryVersion.objects.count()) == stored

@@ -99,7 +99,7 @@ class Payload:
         """Wrap `value`, which must be a JSON object (a list or text here is malformed)."""
         url = redact(url)
         if not isinstance(value, dict):
-            where = f"{kind} {path}" if path else kind
+            where = " ".join(part for part in (kind, item_id, path) if part)
             raise MalformedResponse(
                 f"{url}: {where} is {_describe(value)}, expected an object",
                 url=url,
@@ -124,14 +124,15 @@ class Payload:
             return name
         return f"{self.path}{name}" if name.startswith("[") else f"{self.path}.{name}"
 
-    def _wrong(self, name: str, value: Any, expected: str) -> MalformedResponse:
+    def wrong(self, name: str, value: Any, expected: str) -> MalformedResponse:
+        """The error for field `name` holding `value` where `expected` belongs."""
         return self.fail(name, f"is {_describe(value)}, expected {expected}")
 
     # --- objects and lists ------------------------------------------------------
 
     def _child(self, name: str, value: Any) -> Payload:
         if not isinstance(value, dict):
-            raise self._wrong(name, value, "an object")
+            raise self.wrong(name, value, "an object")
         path = self.field_path(name)
         return Payload(value, url=self.url, kind=self.kind, path=path, item_id=self.item_id)
 
@@ -147,7 +148,7 @@ class Payload:
         if value is None or value == {}:
             return None
         if not isinstance(value, dict):
-            raise self._wrong(name, value, "an object or null")
+            raise self.wrong(name, value, "an object or null")
         return self._child(name, value)
 
     def values(self, name: str) -> list[Any]:
@@ -156,7 +157,7 @@ class Payload:
         if value is None:
             return []
         if not isinstance(value, list):
-            raise self._wrong(name, value, "a list")
+            raise self.wrong(name, value, "a list")
         return value
 
     def objects(self, name: str) -> list[Payload]:
@@ -173,7 +174,7 @@ class Payload:
         values = self.values(name)
         for index, value in enumerate(values):
             if not isinstance(value, str):
-                raise self._wrong(f"{name}[{index}]", value, "text")
+                raise self.wrong(f"{name}[{index}]", value, "text")
         return tuple(values)
 
     # --- scalars ----------------------------------------------------------------
@@ -191,14 +192,14 @@ class Payload:
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise self._wrong(name, value, "text")
+            raise self.wrong(name, value, "text")
         return value
 
     def matching_str(self, name: str, pattern: re.Pattern[str], *, meaning: str) -> str:
         """A required text field that must match `pattern` (e.g. a commit SHA)."""
         value = self.require_str(name)
         if not pattern.fullmatch(value):
-            raise self._wrong(name, value, meaning)
+            raise self.wrong(name, value, meaning)
         return value
 
     def flag(self, name: str, *, default: bool = False) -> bool:
@@ -206,7 +207,7 @@ class Payload:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise self._wrong(name, value, "true or false")
+            raise self.wrong(name, value, "true or false")
         return value
 
     def require_flag(self, name: str) -> bool:
@@ -226,7 +227,7 @@ class Payload:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self._wrong(name, value, "an integer")
+            raise self.wrong(name, value, "an integer")
         if not minimum <= value <= maximum:
             raise self.fail(name, f"is {value}, outside {minimum}..{maximum}")
         return value
@@ -246,9 +247,9 @@ class Payload:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            raise self._wrong(name, text, "an ISO 8601 timestamp") from None
+            raise self.wrong(name, text, "an ISO 8601 timestamp") from None
         if moment.tzinfo is None:
-            raise self._wrong(name, text, "a timestamp with a time zone")
+            raise self.wrong(name, text, "a timestamp with a time zone")
         return moment.astimezone(UTC)
 
     def require_moment(self, name: str) -> datetime:
