@@ -39,6 +39,7 @@ from boost_library_tracker.selectors import library_repo_names
 from core.checkpoints import get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector
 from core.http import GitHubClient, HttpOptions
+from core.http.github import full_name_problem
 from core.runs import CREATED, FETCHED, UPDATED
 from github_activity_tracker import selectors, services
 from github_activity_tracker.fetchers import GitHubActivityFetcher, RepositoryGone
@@ -74,17 +75,23 @@ def parse_utc_date(flag: str, value: str | None) -> datetime | None:
         raise CommandError(f"{flag} {value!r} is not a date; use YYYY-MM-DD (UTC)") from None
 
 
-def check_repo(value: str) -> str:
-    owner, slash, name = value.strip().partition("/")
-    if not slash or not owner or not name or "/" in name:
-        raise CommandError(f"--repo {value!r} is not owner/name; e.g. --repo boostorg/json")
-    return f"{owner}/{name}"
+def check_repo(value: str, *, where: str = "--repo", example: str = "--repo boostorg/json") -> str:
+    """Return `value` as owner/name; a name GitHub would refuse is a one-line CommandError."""
+    full_name = value.strip()
+    problem = full_name_problem(full_name)
+    if problem is not None:
+        raise CommandError(f"{where} {value!r} {problem}; e.g. {example}")
+    return full_name
 
 
 def default_repos() -> list[str]:
     """GITHUB_ACTIVITY_REPOS when set, else the catalogue's library repositories + boost."""
     if settings.GITHUB_ACTIVITY_REPOS:
-        return list(settings.GITHUB_ACTIVITY_REPOS)
+        example = "GITHUB_ACTIVITY_REPOS=boostorg/json,boostorg/url"
+        return [
+            check_repo(r, where="GITHUB_ACTIVITY_REPOS entry", example=example)
+            for r in settings.GITHUB_ACTIVITY_REPOS
+        ]
     names = ["boost", *library_repo_names()]
     return [f"boostorg/{name}" for name in dict.fromkeys(names)]
 

@@ -13,6 +13,7 @@ last checkpoint lets the next run resume.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +64,34 @@ DEFAULT_PER_PAGE = 100
 # GitHub asks clients to wait at least a minute after a secondary limit without
 # a retry-after header.
 SECONDARY_LIMIT_DEFAULT_WAIT = 60.0
+
+
+# GitHub's naming rules: an owner is 1-39 letters, digits or single inner hyphens; a
+# repository name is 1-100 letters, digits, '.', '-' or '_', and not '.' or '..'.
+_OWNER = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9])*")
+_REPO_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def full_name_problem(full_name: str) -> str | None:
+    """Why `full_name` is not a GitHub `owner/name`, or None when it is one.
+
+    Checked before any request: `json#frag` or `json?x=1` would otherwise become
+    another URL (`/repos/boostorg/json`) and store rows under a name that is not there.
+    """
+    owner, slash, name = full_name.partition("/")
+    if not slash or not owner or not name or "/" in name:
+        return "is not owner/name"
+    if len(owner) > 39 or not _OWNER.fullmatch(owner):
+        return (
+            "is not owner/name: an owner is at most 39 letters, digits or single hyphens "
+            "between them"
+        )
+    if len(name) > 100 or not _REPO_NAME.fullmatch(name) or name in (".", ".."):
+        return (
+            "is not owner/name: a repository name is at most 100 letters, digits, "
+            "'.', '-' or '_' (not '.' or '..')"
+        )
+    return None
 
 
 def parse_json(response: httpx.Response) -> Any:

@@ -31,6 +31,37 @@ def archive_files(path: Path) -> list[Path]:
     raise FileNotFoundError(f"no raw archive at {path}")
 
 
+_RECORD_KEYS = frozenset({"request_fingerprint", "status", "headers"})
+
+
+def archive_problem(path: Path) -> str | None:
+    """Why `path` is not a raw archive to replay, or None when it is one.
+
+    Only each file's first record is read: enough to refuse a text file, a binary
+    file or a folder of something else before a run starts, without reading a large
+    archive twice.
+    """
+    if not path.exists():
+        return "no such file or folder"
+    files = archive_files(path)
+    if not files:
+        return f"no {ARCHIVE_FILE_NAME} in this folder or below it"
+    for file in files:
+        label = "" if file == path else f"{file}: "
+        try:
+            with gzip.open(file, "rt", encoding="utf-8") as handle:
+                first = handle.readline()
+        except (OSError, EOFError, UnicodeDecodeError):
+            return f"{label}not a gzip-compressed archive of responses"
+        try:
+            record = json.loads(first)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict) or not record.keys() >= _RECORD_KEYS:
+            return f"{label}does not start with a recorded response"
+    return None
+
+
 def read_archive(path: Path) -> list[dict]:
     """Return the archived response records at `path`, oldest first."""
     records: list[dict] = []
