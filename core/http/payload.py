@@ -6,8 +6,8 @@ KeyError, TypeError or OverflowError, which say neither where nor what; filed as
 from and answers typed questions (`require_int`, `optional_str`, `optional_object`,
 ...): a wrong type, a missing field or an integer outside the column it is bound for
 raises `MalformedResponse` naming the URL, the field path (`user.id`,
-`files[2].additions`) and the item's id. `decode_json` bounds the nesting depth before
-Python's recursive decoder (or a later `json.dumps`) can hit the recursion limit.
+`files[2].additions`) and the item's id. `decode_json` refuses JSON nested deeper than
+any real answer, before it can exhaust Python's recursion limit.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import accumulate
 from typing import Any
 
 from core.http.errors import MalformedResponse
@@ -32,33 +31,47 @@ BIGINT_MAX = 2**63 - 1
 # any real source and stays far below Python's recursion limit (1000).
 MAX_JSON_DEPTH = 100
 
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` levels in a decoded value.
 
-def json_depth(content: bytes) -> int:
-    """The deepest nesting of arrays and objects in a JSON text (strings ignored)."""
-    brackets = _STRING.sub(b"", content).translate(None, _NOT_BRACKETS)
-    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+    Iterative, so a deep value cannot exhaust the stack; it only visits containers.
+    """
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def decode_json(content: bytes | str, *, url: str, what: str = "a body") -> Any:
-    """Decode JSON, or raise MalformedResponse naming `url`: invalid or nested too deep."""
+    """Decode JSON, or raise MalformedResponse naming `url`: invalid or nested too deep.
+
+    Python's decoder recurses once per level and raises RecursionError near 1000;
+    a value a little less deep would decode here and then exhaust the stack later
+    (storing it as JSON, in a deeper call). So both are refused at MAX_JSON_DEPTH.
+    """
     url = redact(url)
-    raw = content.encode("utf-8") if isinstance(content, str) else content
-    depth = json_depth(raw)
-    if depth > MAX_JSON_DEPTH:
-        raise MalformedResponse(
-            f"{url} returned {what} nested {depth} levels deep (more than {MAX_JSON_DEPTH})",
-            url=url,
-        )
+    too_deep = MalformedResponse(
+        f"{url} returned {what} nested more than {MAX_JSON_DEPTH} levels deep", url=url
+    )
     try:
-        return json.loads(raw)
+        value = json.loads(content)
+    except RecursionError:
+        raise too_deep from None
     except ValueError as exc:
         raise MalformedResponse(
             f"{url} returned {what} that is not valid JSON: {exc}", url=url
         ) from exc
+    # Counting brackets is cheap and settles most answers without a walk.
+    brackets = ("[", "{") if isinstance(content, str) else (b"[", b"{")
+    opened = sum(content.count(bracket) for bracket in brackets)  # type: ignore[arg-type]
+    if opened > MAX_JSON_DEPTH and nested_deeper_than(value, MAX_JSON_DEPTH):
+        raise too_deep
+    return value
 
 
 def _describe(value: Any) -> str:

@@ -113,7 +113,7 @@ STORED_BEFORE_COMMENTS = {"Issue": 3, "Comment": 16, "ReviewComment": 0}
         ),
         pytest.param(
             deep_comment_page,
-            "nested 20000 levels deep (more than 100)",
+            "nested more than 100 levels deep",
             STORED_BEFORE_COMMENTS,
             id="json-20000-deep",
         ),

@@ -10,7 +10,6 @@ import pytest
 from core.errors import CollectorFailureCategory, classify_failure
 from core.http import ForeignOriginError, GraphQLError, MalformedResponse, PaginationLoopError
 from core.http.paging import next_link
-from core.http.payload import json_depth
 from core.tests.http.conftest import ISSUE_PAGES, ISSUES_PARAMS, ISSUES_PATH, OCTOKIT
 
 ISSUES_QUERY = """
@@ -134,14 +133,21 @@ def test_json_nested_20000_deep_is_malformed_not_a_recursion_error(
         make_client().get("/repos/a/b")
 
     assert str(caught.value) == (
-        f"{fixture_server.base_url}/repos/a/b returned GET body nested 20000 levels deep "
-        "(more than 100)"
+        f"{fixture_server.base_url}/repos/a/b returned GET body nested more than 100 levels deep"
     )
 
 
-def test_nesting_depth_ignores_brackets_inside_strings() -> None:
-    assert json_depth(b'{"a": [1, "[[[{{", {"b": "\\"}], "c": "\\"[["}') == 3
-    assert json_depth(b"17") == 0
+@pytest.mark.parametrize(("depth", "refused"), [(100, False), (101, True), (150, True)])
+def test_json_deeper_than_100_levels_is_refused(fixture_server, make_client, depth, refused):
+    # 150 levels decode in Python, and could exhaust the stack when stored later.
+    body = '{"a": ' * (depth - 1) + '["[[[ in a string"]' + "}" * (depth - 1)
+    fixture_server.add("GET", "/repos/a/b", body=body)
+
+    if refused:
+        with pytest.raises(MalformedResponse, match="nested more than 100 levels deep"):
+            make_client().get("/repos/a/b")
+    else:
+        assert make_client().get("/repos/a/b") is not None
 
 
 def test_malformed_json_names_the_url(fixture_server, make_client) -> None:
