@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import logging
 from collections import defaultdict, deque
 from pathlib import Path
 
@@ -20,6 +21,8 @@ import httpx
 from core.http.archive import ARCHIVE_FILE_NAME, request_fingerprint
 from core.http.errors import ReplayMissError
 from core.http.redaction import redact
+
+logger = logging.getLogger(__name__)
 
 
 def archive_files(path: Path) -> list[Path]:
@@ -53,11 +56,7 @@ def archive_problem(path: Path) -> str | None:
                 first = handle.readline()
         except (OSError, EOFError, UnicodeDecodeError):
             return f"{label}not a gzip-compressed archive of responses"
-        try:
-            record = json.loads(first)
-        except ValueError:
-            record = None
-        if not isinstance(record, dict) or not record.keys() >= _RECORD_KEYS:
+        if _parsed_record(first) is None:
             return f"{label}does not start with a recorded response"
     return None
 
@@ -66,9 +65,49 @@ def read_archive(path: Path) -> list[dict]:
     """Return the archived response records at `path`, oldest first."""
     records: list[dict] = []
     for file in archive_files(path):
-        with gzip.open(file, "rt", encoding="utf-8") as handle:
-            records.extend(json.loads(line) for line in handle if line.strip())
+        records.extend(_records(file))
     return records
+
+
+def _records(file: Path) -> list[dict]:
+    """The records of one archive file; a record cut short at the end is left out.
+
+    A run killed while appending leaves its last gzip member incomplete: the records
+    before it are whole and replay; anything else unreadable is a ValueError naming the
+    file and the line (`validation`), never a bare EOFError.
+    """
+    records: list[dict] = []
+    try:
+        with gzip.open(file, "rt", encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.endswith("\n") and line.strip():
+                    records.append(_record(line, file=file, number=number))
+    except EOFError:
+        logger.warning(
+            "%s ends with a record cut short (a run killed while writing); replaying the %s "
+            "before it",
+            file,
+            len(records),
+        )
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{file}: unreadable after {len(records)} records ({exc})") from exc
+    return records
+
+
+def _parsed_record(line: str) -> dict | None:
+    """The archived response on `line`, or None when the line is not one."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and record.keys() >= _RECORD_KEYS else None
+
+
+def _record(line: str, *, file: Path, number: int) -> dict:
+    record = _parsed_record(line)
+    if record is None:
+        raise ValueError(f"{file}: line {number} is not a recorded response")
+    return record
 
 
 def _response_from(record: dict, request: httpx.Request) -> httpx.Response:
