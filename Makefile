@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 MANAGE := $(RUN) python manage.py
 
 .PHONY: help install run worker beat test lint typecheck migrations-check docs-check scaffold-check \
-	pytest bench test-db-url db-stop clean browser-deps
+	pytest bench soak test-db-url db-stop clean browser-deps
 
 help:
 	@echo "make install   install uv (if missing) and the project's packages; create .env"
@@ -17,6 +17,7 @@ help:
 	@echo "make beat      start Celery Beat: runs config/boost_collector_schedule.yaml"
 	@echo "make test      ruff, pyright, makemigrations --check, docs and scaffold checks, pytest"
 	@echo "make bench     commit ingest throughput: bulk services vs naive ORM vs COPY"
+	@echo "make soak      the kill -9 test with 20 kills at random moments (KILL_ROUNDS, KILL_SEED)"
 	@echo "make db-stop   stop the embedded PostgreSQL server"
 
 var/uv/bin/uv:
@@ -76,6 +77,11 @@ test: lint typecheck migrations-check docs-check scaffold-check pytest
 # Throughput, not correctness: benchmarks/ is outside pytest's testpaths and coverage.
 bench: .venv/.installed
 	$(RUN) pytest benchmarks -q -p no:cacheprovider --benchmark-columns=min,rounds
+
+# The suite kills a collection twice; this kills it KILL_ROUNDS times (seed: KILL_SEED).
+soak: .venv/.installed
+	KILL_ROUNDS=$${KILL_ROUNDS:-20} $(RUN) pytest -q -p no:cacheprovider \
+		github_activity_tracker/tests/test_faults_and_kills.py -k killed
 
 # The suite again, against the PostgreSQL server named by DATABASE_URL (CI's second pass).
 test-db-url: .venv/.installed

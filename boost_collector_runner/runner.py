@@ -11,7 +11,12 @@ written here, so the ledger always has one child per task.
 
 A PostgreSQL advisory lock per batch name makes a duplicate delivery (two Beats, a
 redelivered message, a manual run during a scheduled one) harmless: the second one
-is recorded `skipped` and runs nothing.
+is recorded `skipped` and runs nothing. A task skipped because another run of its
+command holds that command's lock did not do its work here: it counts as skipped,
+never as succeeded, and the batch exits with EXIT_TASK_SKIPPED unless a task failed.
+
+A batch starts by closing the rows dead processes left `running` (their locks are
+free), so the status page, /health/ and /metrics stop counting them.
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ from core.locks import AdvisoryLock
 from core.models import CollectorRun, RunKind, RunStatus
 
 logger = logging.getLogger(__name__)
+
+# A batch exits with this when nothing failed but a task was skipped because another
+# run of its command was in progress (EX_TEMPFAIL: try again later).
+EXIT_TASK_SKIPPED = 75
 
 
 @dataclass(frozen=True)
@@ -111,34 +120,48 @@ def run_batch(
         with runs.run_context(
             trigger=context.trigger, group=spec.group, parent_id=context.parent_id
         ):
-            row = runs.start_run(command=spec.command, collector=spec.label, kind=RunKind.BATCH)
+            if not acquired:
+                return _record_duplicate(spec, stdout)
+            _close_abandoned_runs(spec.lock_name)
+            row = runs.start_run(
+                command=spec.command,
+                collector=spec.label,
+                kind=RunKind.BATCH,
+                lock_name=spec.lock_name,
+            )
     except (DatabaseError, psycopg.Error) as exc:
         lock.release()
         raise database_unavailable(spec.command, exc) from exc
     try:
-        if not acquired:
-            return _record_duplicate(row, spec, stdout)
         return _run_tasks(row, spec, tasks, stop_on_failure, stdout, stderr)
     finally:
         lock.release()
 
 
-def _record_duplicate(row: CollectorRun, spec: BatchSpec, stdout: OutputWrapper) -> BatchResult:
+def _close_abandoned_runs(own_lock: str) -> None:
+    for dead in runs.close_abandoned_runs(own_lock=own_lock):
+        logger.warning("%s: run #%s %s", dead.command, dead.pk, dead.error_summary)
+
+
+def _record_duplicate(spec: BatchSpec, stdout: OutputWrapper) -> BatchResult:
     holder = (
         CollectorRun.objects.filter(
-            kind=RunKind.BATCH,
-            command=spec.command,
-            collector=spec.label,
-            group=spec.group,
-            status=RunStatus.RUNNING,
+            kind=RunKind.BATCH, lock_name=spec.lock_name, status=RunStatus.RUNNING
         )
-        .exclude(pk=row.pk)
+        .order_by("-started_at")
         .first()
     )
     reason = f"the same batch ({spec.lock_name}) is already running"
     if holder is not None:
         reason += f" as run #{holder.pk} on {holder.host or '?'} pid {holder.pid}"
-    runs.finish_run(run=row, status=RunStatus.SKIPPED, exit_code=0, error=reason)
+    runs.record_finished_run(
+        command=spec.command,
+        collector=spec.label,
+        kind=RunKind.BATCH,
+        status=RunStatus.SKIPPED,
+        exit_code=0,
+        error=reason,
+    )
     summary = f"{spec.label}: skipped, {reason}"
     logger.warning(summary)
     stdout.write(summary)
@@ -166,14 +189,18 @@ def _run_tasks(
                     reason=f"not run: --stop-on-failure after {stopped_by} failed",
                 )
                 logger.warning("%s: %s", task.command, outcome.reason)
+                own_row = None
             else:
-                outcome = _run_one(task, stdout, stderr)
-            _ensure_child_row(row, outcome)
+                outcome, own_row = _run_one(row, task, stdout, stderr)
+            if own_row is None:
+                _record_child_row(outcome)
         result.outcomes.append(outcome)
         if outcome.status == RunStatus.FAILED:
             result.exit_code = result.exit_code or outcome.exit_code or 1
             if stop_on_failure and not stopped_by:
                 stopped_by = task.command
+    if not result.exit_code and any(_locked(o) for o in result.outcomes):
+        result.exit_code = EXIT_TASK_SKIPPED
     result.summary = _summary(result.outcomes, time.monotonic() - started)
     status = RunStatus.SUCCEEDED if result.exit_code == 0 else RunStatus.FAILED
     runs.finish_run(
@@ -184,23 +211,37 @@ def _run_tasks(
         error=result.summary if status == RunStatus.FAILED else "",
         counters=_counts(result.outcomes),
     )
-    (logger.info if status == RunStatus.SUCCEEDED else logger.error)(
-        "%s: %s", spec.label, result.summary
+    # The summary itself is printed once, on stdout (under Celery stdout goes to the
+    # worker's log); the record says where the full outcome is kept.
+    # Each failure was logged once where it happened; this record closes the batch.
+    (logger.info if status == RunStatus.SUCCEEDED else logger.warning)(
+        "%s: %s, exit code %s (ledger run #%s)",
+        spec.label,
+        status,
+        result.exit_code,
+        row.pk,
     )
     stdout.write(result.summary)
     return result
 
 
-def _run_one(task: PlannedTask, stdout: OutputWrapper, stderr: OutputWrapper) -> TaskOutcome:
-    """Run one command, turning its exit (or exception) into an outcome."""
+def _run_one(
+    batch: CollectorRun, task: PlannedTask, stdout: OutputWrapper, stderr: OutputWrapper
+) -> tuple[TaskOutcome, CollectorRun | None]:
+    """Run one command; return its outcome and the ledger row it wrote, if any.
+
+    A collector command records a run skipped for its lock as a success of the
+    process (exit 0): its own row says what really happened, and wins.
+    """
     if task.blocked:
-        logger.error(
+        # The failure that blocks it (the release check) was logged once already.
+        logger.warning(
             "%s: not run, %s",
             task.command,
             task.blocked,
             extra={"collector": task.command, "failure_category": task.blocked_category},
         )
-        return TaskOutcome(task, RunStatus.FAILED, 1, task.blocked_category, task.blocked)
+        return TaskOutcome(task, RunStatus.FAILED, 1, task.blocked_category, task.blocked), None
     logger.info("%s: started (args %s)", task.command, list(task.args) or "none")
     began, began_at = time.monotonic(), timezone.now()
     outcome = TaskOutcome(task, RunStatus.SUCCEEDED)
@@ -221,9 +262,20 @@ def _run_one(task: PlannedTask, stdout: OutputWrapper, stderr: OutputWrapper) ->
     except Exception as exc:
         outcome = _failed(task, exc, 1)
     outcome.seconds, outcome.began_at = time.monotonic() - began, began_at
-    level = logging.INFO if outcome.status == RunStatus.SUCCEEDED else logging.ERROR
+    own_row = (
+        CollectorRun.objects.filter(
+            parent_id=batch.pk, command=task.command, started_at__gte=began_at
+        )
+        .order_by("-id")
+        .first()
+    )
+    if own_row is not None and own_row.status == RunStatus.SKIPPED:
+        outcome.status, outcome.category = RunStatus.SKIPPED, CollectorFailureCategory.LOCKED
+        outcome.reason = own_row.error_summary
+    # A command that wrote its own row has logged its own failure, once.
+    failed_unreported = outcome.status == RunStatus.FAILED and own_row is None
     logger.log(
-        level,
+        logging.ERROR if failed_unreported else logging.INFO,
         "%s: %s in %s, exit code %s%s",
         task.command,
         outcome.status,
@@ -232,7 +284,12 @@ def _run_one(task: PlannedTask, stdout: OutputWrapper, stderr: OutputWrapper) ->
         f" ({outcome.category}: {outcome.reason})" if outcome.reason else "",
         extra={"collector": task.command, "failure_category": outcome.category or "-"},
     )
-    return outcome
+    return outcome, own_row
+
+
+def _locked(outcome: TaskOutcome) -> bool:
+    locked = outcome.category == CollectorFailureCategory.LOCKED
+    return outcome.status == RunStatus.SKIPPED and locked
 
 
 def _failed(task: PlannedTask, exc: BaseException, exit_code: int) -> TaskOutcome:
@@ -241,14 +298,10 @@ def _failed(task: PlannedTask, exc: BaseException, exit_code: int) -> TaskOutcom
     )
 
 
-def _ensure_child_row(batch: CollectorRun, outcome: TaskOutcome) -> None:
-    """Write the task's ledger row when its command did not write one itself."""
-    own_rows = CollectorRun.objects.filter(parent_id=batch.pk, command=outcome.task.command)
-    if outcome.began_at is not None and own_rows.filter(started_at__gte=outcome.began_at).exists():
-        return
-    child = runs.start_run(command=outcome.task.command)
-    runs.finish_run(
-        run=child,
+def _record_child_row(outcome: TaskOutcome) -> None:
+    """Write the ledger row of a task whose command did not write one itself."""
+    runs.record_finished_run(
+        command=outcome.task.command,
         status=outcome.status,
         exit_code=outcome.exit_code,
         failure_category=outcome.category,
@@ -260,11 +313,14 @@ def _summary(outcomes: Sequence[TaskOutcome], seconds: float) -> str:
     """E.g. '4 tasks: 3 succeeded, 1 failed (run_x: rate_limit), 0 skipped in 12m03s'."""
     counts = _counts(outcomes)
     failed = [f"{o.task.command}: {o.category}" for o in outcomes if o.status == RunStatus.FAILED]
+    locked = [f"{o.task.command}: another run in progress" for o in outcomes if _locked(o)]
     noun = "task" if len(outcomes) == 1 else "tasks"
     return (
         f"{len(outcomes)} {noun}: {counts['succeeded']} succeeded, {counts['failed']} failed"
         + (f" ({', '.join(failed)})" if failed else "")
-        + f", {counts['skipped']} skipped in {runs.format_duration(seconds)}"
+        + f", {counts['skipped']} skipped"
+        + (f" ({', '.join(locked)})" if locked else "")
+        + f" in {runs.format_duration(seconds)}"
     )
 
 
@@ -276,4 +332,6 @@ def _counts(outcomes: Sequence[TaskOutcome]) -> dict[str, Any]:
 
 
 def _first_failure_category(outcomes: Sequence[TaskOutcome]) -> str:
-    return next((o.category for o in outcomes if o.status == RunStatus.FAILED), "")
+    failed = (o.category for o in outcomes if o.status == RunStatus.FAILED)
+    locked = (o.category for o in outcomes if _locked(o))
+    return next(failed, next(locked, ""))

@@ -35,6 +35,8 @@ class CollectorFailureCategory(enum.StrEnum):
     DATABASE = "database"
     NOT_FOUND = "not_found"
     UPSTREAM = "upstream"
+    # Not run: another run of the same command held its lock (a skipped batch task).
+    LOCKED = "locked"
 
     def __str__(self) -> str:
         return self.value

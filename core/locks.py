@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.db import connections
+from django.db import connection, connections
 
 LOCK_NAMESPACE = "boost-data-collector"
 
@@ -19,6 +19,25 @@ def lock_key(name: str) -> int:
     """Map a lock name to the signed 64-bit key PostgreSQL advisory locks take."""
     digest = hashlib.blake2b(f"{LOCK_NAMESPACE}:{name}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def held_lock_keys() -> set[int]:
+    """The keys of every advisory lock some session holds in this database, right now.
+
+    pg_locks shows a 64-bit advisory key as two 32-bit halves (classid, objid) with
+    objsubid 1; the key is rebuilt and read back as the signed value `lock_key` gives.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT classid::bigint, objid::bigint FROM pg_locks "
+            "WHERE locktype = 'advisory' AND objsubid = 1 AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        pairs = cursor.fetchall()
+    return {
+        int.from_bytes(((high << 32) | low).to_bytes(8, "big"), "big", signed=True)
+        for high, low in pairs
+    }
 
 
 class AdvisoryLock:

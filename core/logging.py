@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+
 COLLECTOR_FIELDS = ("collector", "collector_phase", "failure_category")
 
 TEXT_FORMAT = (
@@ -24,13 +26,31 @@ JSON_FORMAT = (
 
 
 class CollectorFieldsFilter(logging.Filter):
-    """Give every record the collector fields so formatters can always name them."""
+    """Give every record the collector fields, and keep its message on one line.
+
+    A driver's error (PostgreSQL's `LINE 1: ...` and caret lines) would otherwise
+    spread one failure over several lines; a traceback, when one is wanted, is
+    added by the formatter after the message and is left alone.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         for field in COLLECTOR_FIELDS:
             if not hasattr(record, field):
                 setattr(record, field, "-")
+        message = record.getMessage()
+        if "\n" in message or "\r" in message:
+            record.msg, record.args = " ".join(message.split()), None
         return True
+
+
+def wants_traceback(category: str, *, verbose: bool) -> bool:
+    """Whether a failure's log record should carry its traceback.
+
+    A failure of a known category (network, rate_limit, validation, ...) is fully
+    described by its one line; the stack helps only for `unknown` ones, when the
+    operator asks (`--traceback`, `-v 2`), or in JSON logs, where it is one field.
+    """
+    return category == "unknown" or verbose or settings.LOG_FORMAT == "json"
 
 
 def build_logging_config(*, log_format: str, level: str) -> dict[str, Any]:

@@ -15,6 +15,9 @@ class RunStatus(models.TextChoices):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     SKIPPED = "skipped"
+    # Left `running` by a process that died (kill -9, OOM, a lost machine): found
+    # because the advisory lock the run held is free, then closed with when and why.
+    ABANDONED = "abandoned"
 
 
 class RunTrigger(models.TextChoices):
@@ -32,7 +35,9 @@ class CollectorRun(models.Model):
     """One run of a collector command or of a batch of them.
 
     The row is written when the run starts (status `running`) and completed when it
-    ends, so a run killed mid-way stays visible as `running` with its host and pid.
+    ends. A run killed mid-way stays `running` until the next run of the same command
+    (or a batch's sweep) finds its advisory lock free and marks it `abandoned`: a
+    living run always holds `lock_name`, so a free lock proves the process is gone.
     """
 
     parent_id: int | None
@@ -56,6 +61,8 @@ class CollectorRun(models.Model):
     counters = models.JSONField(default=dict, blank=True)
     host = models.CharField(max_length=255, blank=True)
     pid = models.IntegerField(null=True, blank=True)
+    # The advisory lock held while the row is `running` (empty for rows written finished).
+    lock_name = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

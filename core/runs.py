@@ -18,6 +18,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from core.errors import one_line
+from core.locks import held_lock_keys, lock_key
 from core.models import CollectorRun, RunKind, RunStatus, RunTrigger
 
 ERROR_SUMMARY_MAX_CHARS = 500
@@ -124,21 +125,77 @@ def _save(run: CollectorRun, fields: list[str]) -> None:
         run.save(update_fields=fields)
 
 
-def start_run(*, command: str, collector: str = "", kind: str = RunKind.COLLECTOR) -> CollectorRun:
-    """Insert the ledger row of a run that is starting now, in the current run context."""
-    context = current_run_context()
+def start_run(
+    *, command: str, collector: str = "", kind: str = RunKind.COLLECTOR, lock_name: str = ""
+) -> CollectorRun:
+    """Insert the ledger row of a run that is starting now, in the current run context.
+
+    `lock_name` is the advisory lock the caller holds for as long as the row is
+    `running`; `close_abandoned_runs` reads a free lock as a dead process.
+    """
     return CollectorRun.objects.create(
+        **_context_fields(),
         kind=kind,
         command=command,
         collector=collector,
-        trigger=context.trigger,
-        group=context.group,
-        parent_id=context.parent_id,
         started_at=timezone.now(),
         status=RunStatus.RUNNING,
-        host=socket.gethostname()[:255],
-        pid=os.getpid(),
+        lock_name=lock_name,
     )
+
+
+def record_finished_run(
+    *,
+    command: str,
+    status: str,
+    exit_code: int,
+    collector: str = "",
+    kind: str = RunKind.COLLECTOR,
+    failure_category: str = "",
+    phase: str = "",
+    error: BaseException | str = "",
+) -> CollectorRun:
+    """Insert the row of a run that ended without running (skipped, never started).
+
+    One INSERT, never a `running` row: a row that holds no lock must not look alive,
+    even for a moment, to a sweep on another machine.
+    """
+    _check_finished_status(status)
+    now = timezone.now()
+    return CollectorRun.objects.create(
+        **_context_fields(),
+        kind=kind,
+        command=command,
+        collector=collector,
+        started_at=now,
+        finished_at=now,
+        duration_seconds=0.0,
+        status=status,
+        exit_code=exit_code,
+        failure_category=str(failure_category),
+        phase=phase,
+        error_summary=_error_text(error),
+    )
+
+
+def _context_fields() -> dict[str, object]:
+    context = current_run_context()
+    return {
+        "trigger": context.trigger,
+        "group": context.group,
+        "parent_id": context.parent_id,
+        "host": socket.gethostname()[:255],
+        "pid": os.getpid(),
+    }
+
+
+def _check_finished_status(status: str) -> None:
+    if status not in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED):
+        raise ValueError(f"a finished run must be succeeded, failed or skipped, not {status!r}")
+
+
+def _error_text(error: BaseException | str) -> str:
+    return one_line(error, limit=ERROR_SUMMARY_MAX_CHARS) if error else ""
 
 
 def finish_run(
@@ -152,8 +209,7 @@ def finish_run(
     counters: Mapping[str, int] | None = None,
 ) -> CollectorRun:
     """Complete a run's ledger row with its outcome, duration and counters."""
-    if status not in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED):
-        raise ValueError(f"a finished run must be succeeded, failed or skipped, not {status!r}")
+    _check_finished_status(status)
     finished_at = timezone.now()
     run.finished_at = finished_at
     run.duration_seconds = max(0.0, (finished_at - run.started_at).total_seconds())
@@ -161,7 +217,7 @@ def finish_run(
     run.exit_code = exit_code
     run.failure_category = str(failure_category)
     run.phase = phase
-    run.error_summary = one_line(error, limit=ERROR_SUMMARY_MAX_CHARS) if error else ""
+    run.error_summary = _error_text(error)
     if counters is not None:
         run.counters = dict(counters)
     _save(
@@ -180,14 +236,49 @@ def finish_run(
     return run
 
 
-def latest_running_other(*, command: str, exclude_id: int | None) -> CollectorRun | None:
-    """Return the newest other run of `command` still marked running: usually the lock holder."""
+def latest_running(*, command: str) -> CollectorRun | None:
+    """Return the newest run of `command` still marked running: usually the lock holder."""
     return (
         CollectorRun.objects.filter(command=command, status=RunStatus.RUNNING)
-        .exclude(pk=exclude_id)
         .order_by("-started_at")
         .first()
     )
+
+
+def close_abandoned_runs(*, own_lock: str = "", only_own: bool = False) -> list[CollectorRun]:
+    """Mark `abandoned` the `running` rows whose process is gone; return them.
+
+    A living run holds its lock (on any machine: the lock is in the shared
+    PostgreSQL server) from before its row is written until after it is finished,
+    so a row whose lock nobody holds belongs to a dead process. The caller passes
+    the lock it holds itself as `own_lock`: rows under it are dead too (with
+    `only_own`, only those are looked at). Rows without a lock name are never
+    touched: nothing proves them dead.
+    """
+    running = CollectorRun.objects.filter(status=RunStatus.RUNNING).exclude(lock_name="")
+    if only_own:
+        running = running.filter(lock_name=own_lock)
+    candidates = list(running.only("id", "lock_name", "host", "pid", "started_at"))
+    if not candidates:
+        return []
+    held = held_lock_keys() - {lock_key(own_lock)} if own_lock else held_lock_keys()
+    closed = []
+    now = timezone.now()
+    for run in candidates:
+        if lock_key(run.lock_name) in held:
+            continue
+        why = (
+            f"abandoned: pid {run.pid} on {run.host or '?'} stopped without finishing "
+            f"(its lock {run.lock_name} was free at {now:%Y-%m-%d %H:%M:%S} UTC)"
+        )
+        # The status guard keeps a row its own process finished meanwhile.
+        updated = CollectorRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.ABANDONED, finished_at=now, error_summary=why
+        )
+        if updated:
+            run.status, run.finished_at, run.error_summary = RunStatus.ABANDONED, now, why
+            closed.append(run)
+    return closed
 
 
 def format_duration(seconds: float) -> str:

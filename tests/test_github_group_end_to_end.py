@@ -14,15 +14,19 @@ import json
 from collections.abc import Callable
 from io import StringIO
 
+import httpx
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from boost_collector_runner import releases
+from boost_collector_runner.models import ReleaseConsumption
 from boost_library_tracker.models import BoostVersion, Library, LibraryVersion
 from boost_library_tracker.releases import detect_new_boost_release
 from boost_library_tracker.tests import github_routes as catalogue_routes
+from core.locks import AdvisoryLock
 from core.models import CollectorRun, RunKind
+from core.testing import fixture_server as faults
 from core.testing.fixture_server import point_github_at
 from github_activity_tracker.models import Commit, Issue, Repository
 from github_activity_tracker.tests import github_routes as activity_routes
@@ -122,3 +126,30 @@ def test_github_group_fills_the_tables_and_a_second_run_is_nearly_free(github, r
     assert activity.counters["api_requests"] == activity.counters["not_modified"] == 8
     # The whole second run: 1 GraphQL tag read + those 8 GETs, no row written.
     assert github.hits() == requests_before + 9
+
+
+def test_a_release_is_consumed_only_by_a_batch_whose_catalogue_run_succeeded(github) -> None:
+    """Issue 11's race: a daily run of the group holds the catalogue's lock when Beat's
+    batch starts; Beat's catalogue task is skipped, the daily run's catalogue run then
+    fails. Neither may consume the release: the next batch must collect it."""
+    catalogue_lock = AdvisoryLock("command:run_boost_library_tracker")
+    assert catalogue_lock.acquire()  # the daily run's catalogue task, in progress
+    catalogue_routes.queue_tags(github)  # Beat's release check sees boost-1.86.0
+    beat = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("run_scheduled_collectors", "--batch", "--group", "github", stdout=beat)
+    catalogue_lock.release()
+    assert "1 skipped (run_boost_library_tracker: another run in progress)" in str(caught.value)
+    assert not ReleaseConsumption.objects.exists()
+
+    github.fail("POST", "/graphql", faults.server_error(502), times=2)  # its run then fails
+    with pytest.raises(httpx.HTTPStatusError):
+        call_command("run_boost_library_tracker", stdout=StringIO())
+    assert not BoostVersion.objects.exists()
+
+    queue_new_release_batch(github)
+    out = StringIO()
+    call_command("run_scheduled_collectors", "--batch", "--group", "github", stdout=out)
+    assert "2 tasks: 2 succeeded, 0 failed, 0 skipped" in out.getvalue()
+    assert list(BoostVersion.objects.values_list("name", flat=True)) == ["boost-1.86.0"]
+    assert ReleaseConsumption.objects.get().group == "github"

@@ -29,8 +29,8 @@ from core.testing.project_copy import copy_project
 TUTORIAL = REPO_ROOT / "docs" / "tutorial_first_collector.md"
 COMMAND_FILE = Path("heartbeat_demo/management/commands/run_heartbeat_demo.py")
 API_KEY_ERROR = (
-    "CommandError: HEARTBEAT_DEMO_API_KEY is not set. "
-    "Add it to .env and document it in .env.example."
+    "[collector=heartbeat_demo phase=run category=command] heartbeat_demo: "
+    "HEARTBEAT_DEMO_API_KEY is not set. Add it to .env and document it in .env.example."
 )
 
 
@@ -177,7 +177,8 @@ def test_tutorial_works_as_written(project: Project) -> None:
     require_api_key(project)
     failed = project.manage("run_heartbeat_demo")
     assert failed.returncode == 1
-    assert API_KEY_ERROR in failed.stderr
+    [error_line] = [line for line in failed.stderr.splitlines() if " ERROR " in line]
+    assert error_line.endswith(API_KEY_ERROR)
     assert "Traceback" not in failed.stderr
     ledger = project.query(
         "SELECT status, exit_code, failure_category, phase FROM core_collectorrun "

@@ -222,6 +222,25 @@ def test_duplicate_batch_is_recorded_skipped_and_runs_nothing(schedule_file) -> 
     assert not children(batch).exists()
 
 
+def test_a_task_skipped_for_its_lock_is_never_a_success(schedule_file) -> None:
+    """Another run of run_test_ok holds its lock: this batch did not do that work."""
+    schedule_file(OK_ONLY)
+    with AdvisoryLock("command:run_test_ok") as held:
+        assert held.acquire()
+        with pytest.raises(CommandError) as caught:
+            run_command("run_scheduled_collectors", "--schedule", "daily")
+    assert caught.value.returncode == 75
+    assert str(caught.value).startswith(
+        "1 task: 0 succeeded, 0 failed, 1 skipped (run_test_ok: another run in progress) in "
+    )
+    batch = batch_row()
+    assert (batch.status, batch.exit_code, batch.failure_category) == ("failed", 75, "locked")
+    assert batch.counters == {"tasks": 1, "succeeded": 0, "failed": 0, "skipped": 1}
+    [task] = children(batch)
+    assert (task.status, task.exit_code) == ("skipped", 0)
+    assert task.error_summary.startswith("another run of run_test_ok is in progress")
+
+
 def test_unreachable_database_fails_fast_in_one_line() -> None:
     process = start_manage(
         "run_scheduled_collectors",

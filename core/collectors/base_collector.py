@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from core.errors import classify_failure
+from core.logging import wants_traceback
 from core.runs import RunCounters
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ class AbstractCollector(ABC):
         self.style = style
         self.counters = RunCounters()
         self._error_phase: str | None = None
+        # Set by the command from --traceback / -v 2: log tracebacks of every failure.
+        self.verbose_errors = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -58,15 +61,20 @@ class AbstractCollector(ABC):
         """Push what the run stored to the search index. Default: nothing to sync."""
 
     def handle_error(self, exc: BaseException) -> None:
-        """Log a failure once, with its category and phase. Never swallows it."""
+        """Log a failure once, with its category and phase. Never swallows it.
+
+        One line for a failure of a known category; the traceback is attached only
+        when `wants_traceback` says it helps.
+        """
         category = classify_failure(exc)
+        show_stack = wants_traceback(category.value, verbose=self.verbose_errors)
         logger.error(
             "%s failed in phase %s (%s): %s",
             self.name,
             self._error_phase or "-",
             category.value,
             exc,
-            exc_info=exc,
+            exc_info=exc if show_stack else None,
             extra={
                 "collector": self.name,
                 "collector_phase": self._error_phase or "-",

@@ -7,18 +7,21 @@ summary. Subclasses only add their flags and implement `get_collector`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError
 
 from core import runs
 from core.collectors.base_collector import AbstractCollector
-from core.errors import CollectorFailureCategory, classify_failure, database_unavailable
+from core.collectors.reporting import ReportingCommand
+from core.errors import CollectorFailureCategory, classify_failure, database_unavailable, one_line
 from core.locks import AdvisoryLock
+from core.logging import wants_traceback
 from core.models import CollectorRun, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -32,8 +35,13 @@ def _fields(collector: str, phase: str, category: str = "-") -> dict[str, str]:
     return {"collector": collector, "collector_phase": phase, "failure_category": category}
 
 
-class BaseCollectorCommand(BaseCommand):
-    """Run a collector with locking, a ledger row and a summary line."""
+class BaseCollectorCommand(ReportingCommand):
+    """Run a collector with locking, a ledger row and a summary line.
+
+    Every failure is logged once, in one line (with a traceback only when
+    `wants_traceback` says so), and the command then exits with its code: Django
+    prints nothing more.
+    """
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -58,11 +66,14 @@ class BaseCollectorCommand(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         command = self.command_name
+        verbose = options.get("verbosity", 1) >= 2 or bool(options.get("traceback"))
         try:
             collector = self.get_collector(**options)
         except Exception as exc:
-            self._record_setup_failure(command, exc)
+            self._record_setup_failure(command, exc, verbose=verbose)
+            self.reported(exc)
             raise
+        collector.verbose_errors = verbose
 
         lock = AdvisoryLock(f"command:{command}")
         wait = bool(options.get("wait_lock"))
@@ -71,17 +82,26 @@ class BaseCollectorCommand(BaseCommand):
         except DatabaseError as exc:
             raise self._database_unavailable(command, collector.name, exc) from exc
         try:
-            ledger_row = self._start_ledger_row(command, collector.name)
             if not acquired:
-                self._record_skipped(ledger_row, collector.name)
+                self._record_skipped(command, collector.name)
                 return
+            ledger_row = self._start_ledger_row(command, collector.name, lock.name)
             self._run_phases(collector, ledger_row, time.monotonic())
         finally:
             lock.release()
 
-    def _start_ledger_row(self, command: str, name: str) -> CollectorRun:
+    def _start_ledger_row(self, command: str, name: str, lock_name: str) -> CollectorRun:
+        """Close the rows a dead run of this command left, then open this run's row.
+
+        We hold the command's lock, so any other `running` row under it is a process
+        that died without finishing (kill -9, OOM, a lost machine).
+        """
         try:
-            return runs.start_run(command=command, collector=name)
+            for dead in runs.close_abandoned_runs(own_lock=lock_name, only_own=True):
+                logger.warning(
+                    "%s: run #%s %s", name, dead.pk, dead.error_summary, extra=_fields(name, "-")
+                )
+            return runs.start_run(command=command, collector=name, lock_name=lock_name)
         except DatabaseError as exc:
             raise self._database_unavailable(command, name, exc) from exc
 
@@ -90,10 +110,10 @@ class BaseCollectorCommand(BaseCommand):
         logger.error(
             "%s: cannot record the run, the database is unavailable: %s",
             name,
-            exc,
+            one_line(str(exc)),
             extra=_fields(name, SETUP_PHASE, CollectorFailureCategory.DATABASE.value),
         )
-        return database_unavailable(command, exc)
+        return self.reported(database_unavailable(command, exc))
 
     def _run_phases(self, collector: AbstractCollector, row: CollectorRun, started: float) -> None:
         name = collector.name
@@ -105,9 +125,11 @@ class BaseCollectorCommand(BaseCommand):
             self._run_collector_phase(collector, collector.sync_pinecone, SYNC_PHASE)
         except CommandError as exc:
             self._finish_failed(collector, row, exc, phase, exc.returncode, started)
+            self.reported(exc)
             raise
         except Exception as exc:
             self._finish_failed(collector, row, exc, phase, 1, started)
+            self.reported(exc)
             raise
         self._finish(
             row,
@@ -191,37 +213,46 @@ class BaseCollectorCommand(BaseCommand):
                 extra=_fields(row.collector, "-", CollectorFailureCategory.DATABASE.value),
             )
 
-    def _record_skipped(self, row: CollectorRun, name: str) -> None:
-        holder = runs.latest_running_other(command=row.command, exclude_id=row.pk)
-        reason = f"another run of {row.command} is in progress"
+    def _record_skipped(self, command: str, name: str) -> None:
+        holder = runs.latest_running(command=command)
+        reason = f"another run of {command} is in progress"
         if holder is not None:
             reason += (
                 f" (run #{holder.pk} on {holder.host or '?'} pid {holder.pid}, "
                 f"started {holder.started_at:%Y-%m-%d %H:%M:%S} UTC)"
             )
-        self._finish(row, status=RunStatus.SKIPPED, exit_code=0, error=reason)
+        try:
+            runs.record_finished_run(
+                command=command,
+                collector=name,
+                status=RunStatus.SKIPPED,
+                exit_code=0,
+                error=reason,
+            )
+        except DatabaseError as exc:
+            raise self._database_unavailable(command, name, exc) from exc
         logger.warning("%s: skipped, %s", name, reason, extra=_fields(name, SETUP_PHASE))
         self.stdout.write(self.style.WARNING(f"{name}: skipped — {reason}"))
 
-    def _record_setup_failure(self, command: str, exc: Exception) -> None:
+    def _record_setup_failure(self, command: str, exc: Exception, *, verbose: bool) -> None:
         category = classify_failure(exc)
+        show_stack = not isinstance(exc, CommandError) and wants_traceback(
+            category.value, verbose=verbose
+        )
         logger.error(
             "%s: could not build the collector: %s",
             command,
             exc,
-            exc_info=not isinstance(exc, CommandError),
+            exc_info=exc if show_stack else None,
             extra=_fields(command, SETUP_PHASE, category.value),
         )
-        try:
-            row = runs.start_run(command=command)
-        except DatabaseError:
-            return  # Already logged above; the database being down is not the error here.
-        exit_code = exc.returncode if isinstance(exc, CommandError) else 1
-        self._finish(
-            row,
-            status=RunStatus.FAILED,
-            exit_code=exit_code,
-            failure_category=category.value,
-            phase=SETUP_PHASE,
-            error=exc,
-        )
+        # Already logged above; the database being down is not the error here.
+        with contextlib.suppress(DatabaseError):
+            runs.record_finished_run(
+                command=command,
+                status=RunStatus.FAILED,
+                exit_code=exc.returncode if isinstance(exc, CommandError) else 1,
+                failure_category=category.value,
+                phase=SETUP_PHASE,
+                error=exc,
+            )

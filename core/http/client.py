@@ -205,7 +205,8 @@ def send_with_retries(
     def log_retry(state: tenacity.RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         reason = f"HTTP {exc.response.status_code}" if isinstance(exc, _RetryableStatus) else exc
-        logger.warning(
+        # INFO: a retry is not a failure; if the last attempt fails, that is logged once.
+        logger.info(
             "retrying %s %s after %s (attempt %s of %s)",
             request.method,
             redact(str(request.url)),

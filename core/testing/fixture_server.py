@@ -154,6 +154,16 @@ class FixtureServer:
             queue = self._faults.setdefault(route_key(method, target), deque())
             queue.extend([reply] * times)
 
+    def targets(self, method: str) -> list[str]:
+        """The targets of every route with responses for `method`."""
+        with self._lock:
+            return [target for (verb, target) in self._routes if verb == method.upper()]
+
+    def clear_faults(self) -> None:
+        """Drop every queued fault that was not served yet."""
+        with self._lock:
+            self._faults.clear()
+
     def load_octokit(self, path: Path, *, origin: str = "https://api.github.com") -> int:
         """Load an octokit nock recording, pointing its URLs at this server; return count."""
         count = 0

@@ -109,9 +109,10 @@ def test_classify_failure(exc: BaseException, expected: C) -> None:
     assert classify_failure(exc) is expected
 
 
-def test_every_category_is_reachable() -> None:
+def test_every_category_of_an_exception_is_reachable() -> None:
     reached = {expected for _, _, expected in CASES}
-    assert reached == set(C)
+    # LOCKED is no exception's category: the runner gives it to a task that did not run.
+    assert reached == set(C) - {C.LOCKED}
 
 
 def test_suppressed_context_is_not_followed() -> None:

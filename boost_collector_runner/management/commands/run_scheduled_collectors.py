@@ -6,7 +6,7 @@ import argparse
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from boost_collector_runner.cli import listing_lines, load_checked_schedule
@@ -24,6 +24,7 @@ from boost_collector_runner.schedule import (
 )
 from boost_collector_runner.scheduled import BATCH, Request, resolve, run_scheduled
 from boost_collector_runner.selection import Selection, SelectionError, groups_for
+from core.collectors.reporting import ReportingCommand
 
 
 def _bounded_int(low: int, high: int):
@@ -53,7 +54,7 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError("must be a date YYYY-MM-DD") from None
 
 
-class Command(BaseCommand):
+class Command(ReportingCommand):
     help = (
         "Run the tasks of config/boost_collector_schedule.yaml for a schedule kind "
         "(--schedule) or a group's batch (--batch --group G, what Celery Beat runs)."
@@ -136,7 +137,8 @@ class Command(BaseCommand):
             schedule=schedule, request=request, today=today, stdout=self.stdout, stderr=self.stderr
         )
         if result.exit_code:
-            raise CommandError(result.summary, returncode=result.exit_code)
+            # Already printed once as the summary line: exit with its code, say no more.
+            raise self.reported(CommandError(result.summary, returncode=result.exit_code))
 
     def _list(self, schedule: Schedule, tasks: list[Task], now: datetime, today: date) -> None:
         if today != now.date():  # --date: next runs as seen from that day's start

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from boost_collector_runner.runner import BatchSpec, PlannedTask, run_batch
+from core.collectors.reporting import ReportingCommand
 
 COMMAND = "run_all_collectors"
 
 
-class Command(BaseCommand):
+class Command(ReportingCommand):
     help = "Run the collectors of WORKFLOW_COLLECTORS one after another."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,4 +33,5 @@ class Command(BaseCommand):
             stderr=self.stderr,
         )
         if result.exit_code:
-            raise CommandError(result.summary, returncode=result.exit_code)
+            # Already printed once as the summary line: exit with its code, say no more.
+            raise self.reported(CommandError(result.summary, returncode=result.exit_code))

@@ -1,0 +1,39 @@
+"""`ReportingCommand`: a command that reports its own failures, in one line.
+
+Collector and batch commands log a failure once (with its category) and print their
+summary line themselves. Left alone, Django would then print the same failure again
+(`CommandError: ...`) or a traceback. From a shell such a command exits with the
+failure's code and Django adds nothing; `--traceback` still shows the stack.
+`call_command` (the scheduler, Celery) gets the exception itself, unchanged, so it
+can classify it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.management.base import BaseCommand, CommandError
+
+Failure = TypeVar("Failure", bound=BaseException)
+
+
+class ReportingCommand(BaseCommand):
+    """A command whose reported failures end the process without Django's echo."""
+
+    _reported_failure: BaseException | None = None
+
+    def reported(self, exc: Failure) -> Failure:
+        """Mark `exc` as already reported in one line; returns it for `raise`."""
+        self._reported_failure = exc
+        return exc
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        self._reported_failure = None
+        try:
+            return super().execute(*args, **options)
+        except Exception as exc:
+            from_shell = getattr(self, "_called_from_command_line", False)  # set by Django
+            quiet = from_shell and not options.get("traceback")
+            if quiet and exc is self._reported_failure:
+                raise SystemExit(exc.returncode if isinstance(exc, CommandError) else 1) from None
+            raise
