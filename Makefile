@@ -45,8 +45,7 @@ worker: install
 
 beat: install
 	$(MANAGE) migrate --no-input
-	mkdir -p var
-	$(RUN) celery -A config beat -l info --schedule var/celerybeat-schedule
+	$(RUN) celery -A config beat -l info
 
 lint: .venv/.installed
 	$(RUN) ruff check .

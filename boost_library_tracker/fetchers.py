@@ -26,6 +26,7 @@ from boost_library_tracker.parsers import (
     parse_release_list,
     parse_version_tag,
 )
+from core.bad_items import ParsedPage, parse_each
 from core.http import GitHubClient, Payload, redact
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,35 @@ def _tag_date(target: Payload | None) -> datetime | None:
             return stamp
         target = target.optional_object("target")
     return None
+
+
+# One repository's libraries at one ref: the submodule and the libraries it holds.
+LibrariesOfRepo = tuple[SubmoduleItem, list[LibraryMetaItem]]
+
+
+def libraries_payload(*, ref: str, submodule: SubmoduleItem, text: str) -> dict:
+    """What is kept of one `libraries.json` read: enough to parse and store it again later.
+
+    `key` (repository@ref) is the item's key in the quarantine.
+    """
+    return {
+        "key": f"{submodule.repo_name}@{ref}",
+        "ref": ref,
+        "submodule": {
+            "name": submodule.name,
+            "path": submodule.path,
+            "url": submodule.url,
+            "repo_name": submodule.repo_name,
+        },
+        "text": text,
+    }
+
+
+def parse_libraries_payload(payload: dict, *, url: str) -> LibrariesOfRepo:
+    """The submodule and its libraries from a `libraries_payload` read from `url`."""
+    submodule = SubmoduleItem(**payload["submodule"])
+    source = f"{url} ({OWNER}/{submodule.repo_name}@{payload['ref']}:meta/libraries.json)"
+    return submodule, parse_libraries_json(payload["text"], source=source)
 
 
 def libraries_query(*, ref: str, repo_names: Sequence[str]) -> str:
@@ -148,11 +178,12 @@ class BoostCatalogueFetcher:
 
     def library_metas(
         self, *, ref: str, submodules: Sequence[SubmoduleItem]
-    ) -> Iterator[tuple[SubmoduleItem, list[LibraryMetaItem]]]:
-        """Yield each submodule with its libraries at `ref`; a missing file is skipped.
+    ) -> Iterator[ParsedPage[LibrariesOfRepo]]:
+        """Yield pages of submodules with their libraries at `ref`; a missing file is skipped.
 
         Tools, deprecated and very old repositories have no `meta/libraries.json` (or
-        no tag `ref`): that is normal, so it is a WARNING naming the repository.
+        no tag `ref`): that is normal, so it is a WARNING naming the repository. A file
+        that cannot be parsed is a bad item of the page, for the quarantine.
         """
         for start in range(0, len(submodules), LIBRARIES_PER_QUERY):
             batch = submodules[start : start + LIBRARIES_PER_QUERY]
@@ -160,6 +191,7 @@ class BoostCatalogueFetcher:
             # A repository deleted or renamed away answers NOT_FOUND for its alias only.
             data = self.client.graphql(query, tolerate=("NOT_FOUND",))
             answer = Payload.of(data, url=self.client.graphql_url, kind="libraries.json batch")
+            found = []
             for index, submodule in enumerate(batch):
                 repository = answer.optional_object(f"r{index}")
                 blob = repository.optional_object("object") if repository else None
@@ -173,8 +205,5 @@ class BoostCatalogueFetcher:
                         extra={"collector": "boost_library_tracker", "repo": submodule.repo_name},
                     )
                     continue
-                source = (
-                    f"{redact(self.client.graphql_url)} "
-                    f"({OWNER}/{submodule.repo_name}@{ref}:meta/libraries.json)"
-                )
-                yield submodule, parse_libraries_json(text, source=source)
+                found.append(libraries_payload(ref=ref, submodule=submodule, text=text))
+            yield parse_each(found, parse_libraries_payload, url=redact(self.client.graphql_url))

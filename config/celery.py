@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from celery.beat import PersistentScheduler
 from celery.signals import beat_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -21,6 +23,20 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 logger = logging.getLogger(__name__)
+
+
+class VarScheduler(PersistentScheduler):
+    """Celery's persistent scheduler, creating the folder of its state file first.
+
+    The state file is CELERY_BEAT_SCHEDULE_FILENAME (under var/, ignored by git)
+    however Beat is started; Celery itself would write it into the current folder.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        filename = kwargs.get("schedule_filename")
+        if filename:
+            Path(filename).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(*args, **kwargs)
 
 
 @beat_init.connect

@@ -160,6 +160,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # Redis re-delivers an unacknowledged message after this many seconds: it must
 # exceed the longest task, or a long batch would be started a second time.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 3600}
+# Beat's state (last run of each entry) lives under var/ however Beat is started.
+CELERY_BEAT_SCHEDULER = "config.celery:VarScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE = beat_schedule_for_settings(
     BOOST_COLLECTOR_SCHEDULE_YAML, strict=BOOST_COLLECTOR_SCHEDULE_STRICT, base_dir=BASE_DIR
 )

@@ -1,4 +1,4 @@
-"""Read-only admin over the run ledger: runs are written by commands, never by hand."""
+"""Read-only admin over the run ledger and the quarantine: commands write them, never people."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from core.models import Checkpoint, CollectorRun, HttpCacheEntry
+from core.models import Checkpoint, CollectorRun, HttpCacheEntry, QuarantinedItem
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -58,3 +58,22 @@ class HttpCacheEntryAdmin(ReadOnlyAdmin):
     search_fields = ("url",)
     exclude = ("body",)  # parsed responses can be large; the URL and validators are enough
     show_full_result_count = False
+
+
+@admin.register(QuarantinedItem)
+class QuarantinedItemAdmin(ReadOnlyAdmin):
+    """Items a collector could not parse or store; each detail page shows the payload."""
+
+    list_display = (
+        "collector",
+        "scope",
+        "item_key",
+        "category",
+        "reason",
+        "attempts",
+        "first_seen",
+        "last_seen",
+    )
+    list_filter = ("collector", "category")
+    search_fields = ("scope", "item_key", "reason")
+    date_hierarchy = "last_seen"

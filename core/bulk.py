@@ -6,6 +6,8 @@ rewrites every row and cannot tell new rows from changed ones; this helper copie
 rows into a session-local staging table and moves them with one
 `INSERT ... SELECT ... ON CONFLICT DO UPDATE ... WHERE <something differs>`, so
 unchanged rows cost no write and the caller gets exact created/updated counts.
+Text and JSON values lose any NUL character on the way (`core.text.strip_nul`):
+PostgreSQL refuses it, and one such value would fail the whole page on every run.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
+
+from core.text import strip_nul
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,14 @@ class ParentKey:
 
 
 def _dedupe(rows: Sequence[Mapping[str, Any]], key: Sequence[str]) -> list[Mapping[str, Any]]:
-    """Keep the last row per key: PostgreSQL refuses to update one row twice per statement."""
+    """Keep the last row per key: PostgreSQL refuses to update one row twice per statement.
+
+    Keys are compared as they will be stored (without NUL), so two keys that differ
+    only by a NUL are one row.
+    """
     by_key: dict[tuple[Any, ...], Mapping[str, Any]] = {}
     for row in rows:
-        by_key[tuple(row[name] for name in key)] = row
+        by_key[tuple(strip_nul(row[name]) for name in key)] = row
     return list(by_key.values())
 
 
@@ -101,8 +109,12 @@ def upsert(
     values = statement.column_values(unique_rows, stamp_fields=stamp_fields, now=timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement.create_stage_sql())
-        # Django's PostgreSQL cursor wrappers have copy() (and log it) but do not declare it.
-        with cursor.copy(statement.copy_sql()) as copy:  # pyright: ignore[reportAttributeAccessIssue]
+        # Django's PostgreSQL cursor wrappers have copy() (and log it) but do not declare
+        # it, nor turn its errors into Django's (DataError, ...) as execute() does.
+        with (
+            connection.wrap_database_errors,
+            cursor.copy(statement.copy_sql()) as copy,  # pyright: ignore[reportAttributeAccessIssue]
+        ):
             copy.set_types(statement.copy_types())
             for row in zip(*values, strict=True):
                 copy.write_row(row)
@@ -114,6 +126,28 @@ def upsert(
         created=created, updated=written - created, unchanged=len(unique_rows) - written
     )
 
+
+# Field types that never hold text, so their values need no NUL check.
+_NO_TEXT_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "DateField",
+        "DateTimeField",
+        "DecimalField",
+        "DurationField",
+        "FloatField",
+        "IntegerField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallAutoField",
+        "SmallIntegerField",
+        "UUIDField",
+    }
+)
 
 # Field types whose database value is the Python value itself when it has this type.
 _PLAIN_TYPES: dict[str, type] = {
@@ -131,6 +165,12 @@ _PLAIN_TYPES: dict[str, type] = {
 }
 
 
+def _internal_type(model_field: Any) -> str:
+    """The storage type of a field; a foreign key stores its target's type."""
+    target = model_field.target_field if model_field.is_relation else model_field
+    return target.get_internal_type()
+
+
 def _is_plain(model_field: Any) -> Callable[[Any], bool]:
     """A test for values the driver can take as they are, without Django's conversion.
 
@@ -138,8 +178,7 @@ def _is_plain(model_field: Any) -> Callable[[Any], bool]:
     datetimes pass too: Django would hand them on unchanged, and naive ones still go
     through it so they get its time-zone warning and conversion.
     """
-    target = model_field.target_field if model_field.is_relation else model_field
-    internal = target.get_internal_type()
+    internal = _internal_type(model_field)
     if internal == "DateTimeField":
         return lambda v: type(v) is datetime and v.tzinfo is not None
     plain = _PLAIN_TYPES.get(internal)
@@ -257,7 +296,7 @@ class _UpsertStatement:
     def column_values(
         self, rows: Sequence[Mapping[str, Any]], *, stamp_fields: Sequence[str], now: Any
     ) -> list[list[Any]]:
-        """Each column's values, converted to what the database takes."""
+        """Each column's values, converted to what the database takes (text without NUL)."""
         real_connection = connections[DEFAULT_DB_ALIAS]  # the proxy costs a lookup per value
         columns: list[list[Any]] = []
         for name in self.columns:
@@ -268,6 +307,8 @@ class _UpsertStatement:
                 values = [row.get(name, now) for row in rows]
             else:
                 values = [row[name] for row in rows]
+            if _internal_type(staged_field) not in _NO_TEXT_TYPES:
+                values = [strip_nul(v) for v in values]
             columns.append(
                 [v if v is None or is_plain(v) else prepare(v, real_connection) for v in values]
             )

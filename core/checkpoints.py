@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection
 
 from core.models import Checkpoint
+from core.text import strip_nul
 
 
 def get_checkpoint(*, collector: str, source_key: str) -> Any:
@@ -37,7 +38,7 @@ def save_checkpoint(
             "save_checkpoint must run inside transaction.atomic() with the data it covers"
         )
     row, _ = Checkpoint.objects.update_or_create(
-        collector=collector, source_key=source_key, defaults={"cursor": cursor}
+        collector=collector, source_key=source_key, defaults={"cursor": strip_nul(cursor)}
     )
     return row
 

@@ -61,6 +61,14 @@ def socket_dir(data_dir: str | Path) -> str:
     return str(host)
 
 
+def psql_path() -> str:
+    """The psql that ships with the embedded server (a fresh machine has no other)."""
+    with _quiet_pgserver():
+        from pgserver._commands import POSTGRES_BIN_PATH
+
+    return str(POSTGRES_BIN_PATH / "psql")
+
+
 def status(data_dir: str | Path) -> str:
     """Describe the server state without starting it."""
     with _quiet_pgserver():

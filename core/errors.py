@@ -20,6 +20,8 @@ from django.core.management.base import CommandError
 from django.db import Error as DjangoDatabaseError
 from django.db import connection
 
+from core.text import strip_nul
+
 
 class CollectorFailureCategory(enum.StrEnum):
     """Why a run failed, as used in logs, the run ledger and metrics."""
@@ -143,7 +145,8 @@ def one_line(error: BaseException | str, *, limit: int | None = None) -> str:
     line; a driver's multi-line message would break tables and log lines.
     """
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
-    text = " ".join(text.split())
+    # NUL too: the line is stored in text columns, which refuse it.
+    text = " ".join(strip_nul(text).split())
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

@@ -132,3 +132,35 @@ class HttpCacheEntry(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class QuarantinedItem(models.Model):
+    """One item a collector could not parse or store, kept with what it was and why.
+
+    The stream it came from went on without it; the collector's next run tries it
+    again and deletes the row once the item is stored. Keyed on (collector, scope,
+    item key), so an item that fails again updates its row (`attempts`, `last_seen`)
+    instead of adding one.
+    """
+
+    collector = models.CharField(max_length=100)
+    scope = models.CharField(max_length=500, help_text="Where it came from, e.g. repo:stream.")
+    item_key = models.CharField(max_length=500, help_text="The source's id of the item.")
+    url = models.TextField(blank=True)
+    payload = models.JSONField(null=True, blank=True, help_text="The item as the source sent it.")
+    category = models.CharField(max_length=32)
+    reason = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collector", "scope", "item_key"], name="core_quarantine_item"
+            ),
+        ]
+        indexes = [models.Index(fields=["-last_seen"], name="core_quarantine_last_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.collector}:{self.scope}:{self.item_key}"

@@ -1,4 +1,4 @@
-"""Reads of the run ledger for the health check, the status page and the metrics.
+"""Reads of the run ledger (health check, status page, metrics) and of the quarantine.
 
 Every query here is bounded (a LIMIT, or one row per group/command through an
 index) so the pages stay fast with millions of ledger rows.
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.db.models import Count, Q
 
-from core.models import CollectorRun, RunKind, RunStatus
+from core.models import CollectorRun, QuarantinedItem, RunKind, RunStatus
 
 HISTORY_LIMIT = 100
 TREND_LIMIT = 20
@@ -156,3 +156,12 @@ def latest_run_per_command() -> list[CollectorRun]:
 
 def running_count() -> int:
     return CollectorRun.objects.filter(status=RunStatus.RUNNING).count()
+
+
+def count_quarantined(*, collector: str, since: datetime) -> int:
+    """How many of a collector's items failed (were kept in the quarantine) since a moment.
+
+    A collector calls it at the end of a run with the run's start, for its summary:
+    an item met twice in one run is one row, so it is counted once.
+    """
+    return QuarantinedItem.objects.filter(collector=collector, last_seen__gte=since).count()

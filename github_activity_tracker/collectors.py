@@ -21,27 +21,43 @@ they cover:
 ignores them and re-reads everything, then saves new ones. A 404 repository is recorded
 as deleted and a renamed one (301, followed) as renamed, and the run goes on. Any other
 failure (a rate limit that would wait too long included) ends the run: every page
-before it is stored with its checkpoint, so the next run resumes there.
+before it is stored with its checkpoint, so the next run resumes there. One item that
+cannot be parsed or stored is quarantined (`core.quarantine`) and its stream goes on;
+after its streams, each repository's kept items are parsed and stored again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from boost_library_tracker.selectors import library_repo_names
+from core.bad_items import ParsedPage, parse_each
 from core.checkpoints import get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector
 from core.http import GitHubClient, HttpOptions
 from core.http.github import full_name_problem
+from core.quarantine import (
+    QUARANTINED,
+    RELEASED,
+    StoredPage,
+    quarantine_items,
+    release_items,
+    retry_quarantined,
+    store_page,
+)
 from core.runs import CREATED, FETCHED, UPDATED
-from github_activity_tracker import selectors, services
+from core.selectors import count_quarantined
+from github_activity_tracker import parsers, selectors, services
 from github_activity_tracker.fetchers import GitHubActivityFetcher, RepositoryGone
 from github_activity_tracker.items import PULL_REQUEST
 from github_activity_tracker.models import Repository, RepositoryStatus
@@ -51,6 +67,8 @@ logger = logging.getLogger(__name__)
 
 NAME = "github_activity_tracker"
 ISSUES, COMMENTS, REVIEW_COMMENTS, COMMITS = "issues", "comments", "review_comments", "commits"
+# Scopes of quarantined items that are not checkpointed streams of their own.
+REPOSITORY, RELEASES, PULL_REQUESTS, REVIEWS = "repository", "releases", "pull_requests", "reviews"
 SETTLE_PASSES = 3
 
 
@@ -63,6 +81,13 @@ def _resume_from(cursor: dict | None) -> datetime | None:
     if not cursor:
         return None
     return _moment(cursor["updated_at"]) - timedelta(days=settings.GITHUB_ACTIVITY_OVERLAP_DAYS)
+
+
+def _reparse(
+    parse: Callable[..., Any], handle: Callable[[ParsedPage], None]
+) -> Callable[[Any, str], None]:
+    """Turn a kept payload back into a page of one item and store it like a stream page."""
+    return lambda payload, url: handle(parse_each([payload], parse, url=url))
 
 
 def parse_utc_date(flag: str, value: str | None) -> datetime | None:
@@ -117,6 +142,7 @@ class GitHubActivityCollector(AbstractCollector):
         self.since: datetime | None = None
         self.until: datetime | None = None
         self.full = full
+        self.started = timezone.now()
 
     @property
     def name(self) -> str:
@@ -135,30 +161,45 @@ class GitHubActivityCollector(AbstractCollector):
         self.repos = [check_repo(r) for r in self.requested_repos] or default_repos()
 
     def collect(self) -> None:
+        self.started = timezone.now()
         with self.http.github_client(counters=self.counters) as client:
             for full_name in self.repos:
                 self._collect_repository(client, full_name)
+        # Counted once at the end: the settling pass may meet the same bad item twice.
+        kept = count_quarantined(collector=NAME, since=self.started)
+        if kept:
+            self.count(QUARANTINED, kept)
 
     # --- one repository -------------------------------------------------------
 
     def _collect_repository(self, client: GitHubClient, full_name: str) -> None:
         fetcher = GitHubActivityFetcher(client, full_name)
         try:
-            item = fetcher.repository()
+            answer = fetcher.repository()
         except RepositoryGone:
             self._record_missing(full_name, status=RepositoryStatus.DELETED)
             return
+        scope = f"{full_name}:{REPOSITORY}"
+        if answer.bad:
+            # Nothing of a repository whose metadata cannot be read is collected; it is
+            # read again (and released) by the next run.
+            bad = [replace(b, key=full_name) for b in answer.bad]
+            quarantine_items(collector=NAME, scope=scope, items=bad)
+            return
+        (item,) = answer.items
         self._tally(services.upsert_repositories(items=[item]))
+        self._count_released(release_items(collector=NAME, scope=scope, keys=[full_name]))
         repository = selectors.get_repository(github_id=item.github_id)
         if item.full_name.lower() != full_name.lower():
             self._record_missing(full_name, status=RepositoryStatus.RENAMED, to=item.full_name)
             fetcher = GitHubActivityFetcher(client, item.full_name)
         for page in fetcher.releases():
-            self._store(page, services.ingest_releases(repository=repository, items=page))
+            self._release_page(repository, page)
         self._commits(fetcher, repository, branch=item.default_branch)
         self._issues(fetcher, repository)
         self._comments(fetcher, repository, stream=COMMENTS)
         self._comments(fetcher, repository, stream=REVIEW_COMMENTS)
+        self._retry_quarantined(fetcher, repository)
 
     def _record_missing(self, full_name: str, *, status: str, to: str = "") -> None:
         services.mark_repository_missing(full_name=full_name, status=status, renamed_to=to)
@@ -185,12 +226,38 @@ class GitHubActivityCollector(AbstractCollector):
                 else fetcher.commits(branch=branch)
             )
         for page in pages:
-            known = selectors.stored_commit_shas(repository=repository, shas=[c.sha for c in page])
-            fresh = [fetcher.commit(c.sha) if c.sha not in known else c for c in page]
-            self._store(page, services.ingest_commits(repository=repository, items=fresh))
+            with transaction.atomic():
+                self._commit_page(fetcher, repository, page)
         if head is not None:
             with transaction.atomic():
                 save_checkpoint(collector=NAME, source_key=key, cursor={"head": head})
+
+    def _commit_page(
+        self, fetcher: GitHubActivityFetcher, repository: Repository, page: ParsedPage
+    ) -> None:
+        """Store a page of listed commits, reading the details of those not stored yet."""
+        shas = [c.sha for c in page.items]
+        known = selectors.stored_commit_shas(repository=repository, shas=shas)
+        details = ParsedPage.join(fetcher.commit(c.sha) for c in page.items if c.sha not in known)
+        both = ParsedPage.join([page, details])
+        fresh = [c for c in page.items if c.sha in known] + details.items
+        stored = self._store_page(
+            repository,
+            COMMITS,
+            both,
+            lambda chunk: services.ingest_commits(repository=repository, items=chunk),
+            items=fresh,
+        )
+        self._store(page.items, *stored.results)
+
+    def _release_page(self, repository: Repository, page: ParsedPage) -> None:
+        stored = self._store_page(
+            repository,
+            RELEASES,
+            page,
+            lambda chunk: services.ingest_releases(repository=repository, items=chunk),
+        )
+        self._store(page.items, *stored.results)
 
     def _start(self, repository: Repository, stream: str) -> tuple[str, datetime | None]:
         """The checkpoint key of a stream and the moment to read from."""
@@ -224,41 +291,94 @@ class GitHubActivityCollector(AbstractCollector):
     def _issues(self, fetcher: GitHubActivityFetcher, repository: Repository) -> None:
         def read(key: str, since: datetime | None) -> None:
             for page in fetcher.issues(since=since):
-                items = self._within(page)
-                pulls = [i.number for i in items if i.category == PULL_REQUEST]
-                details = [fetcher.pull_request(n) for n in pulls]
-                reviews = [r for n in pulls for r in fetcher.reviews(n)]
-                with transaction.atomic():
-                    counts = services.ingest_issues(repository=repository, items=items)
-                    counts |= services.ingest_pull_requests(repository=repository, items=details)
-                    reviewed = services.ingest_reviews(repository=repository, items=reviews)
-                    self._save(key, items)
-                self._store(items, counts, reviewed)
+                self._issue_page(fetcher, repository, page, checkpoint=key)
 
         self._settle(repository, ISSUES, read)
 
-    def _comments(self, fetcher: GitHubActivityFetcher, repository: Repository, *, stream: str):
-        list_pages = fetcher.comments if stream == COMMENTS else fetcher.review_comments
-        ingest = services.ingest_comments if stream == COMMENTS else services.ingest_review_comments
+    def _issue_page(
+        self,
+        fetcher: GitHubActivityFetcher,
+        repository: Repository,
+        page: ParsedPage,
+        *,
+        checkpoint: str | None,
+    ) -> None:
+        """Store a page of issues, with the merge data and reviews of its pull requests."""
+        items = self._within(page.items)
+        pulls = [i.number for i in items if i.category == PULL_REQUEST]
+        details = ParsedPage.join(fetcher.pull_request(n) for n in pulls)
+        reviews = ParsedPage.join(fetcher.reviews(n) for n in pulls)
+        with transaction.atomic():
+            issues = self._store_page(
+                repository,
+                ISSUES,
+                page,
+                lambda chunk: services.ingest_issues(repository=repository, items=chunk),
+                items=items,
+            )
+            # Merge data and reviews of an issue that was quarantined come with its retry.
+            stored = {i.number for i in issues.stored}
+            merges = self._store_page(
+                repository,
+                PULL_REQUESTS,
+                details,
+                lambda chunk: services.ingest_pull_requests(repository=repository, items=chunk),
+                items=[d for d in details.items if d.number in stored],
+            )
+            reviewed = self._store_page(
+                repository,
+                REVIEWS,
+                reviews,
+                lambda chunk: services.ingest_reviews(repository=repository, items=chunk),
+                items=[r for r in reviews.items if r.pull_number in stored],
+            )
+            self._save(checkpoint, items)
+        self._store(items, *issues.results, *merges.results, *reviewed.results)
 
+    def _comments(self, fetcher: GitHubActivityFetcher, repository: Repository, *, stream: str):
         def read(key: str, since: datetime | None) -> None:
+            list_pages = fetcher.comments if stream == COMMENTS else fetcher.review_comments
             for page in list_pages(since=since):
-                items = self._within(page)
-                numbers = {getattr(i, "issue_number", None) or i.pull_number for i in items}
-                stored = selectors.stored_issue_numbers(repository=repository, numbers=numbers)
-                # An issue updated after --until (or outside the window) has comments in it.
-                missing = [fetcher.issue(n) for n in sorted(numbers - stored)]
-                with transaction.atomic():
-                    counts = services.ingest_issues(repository=repository, items=missing)
-                    counts |= ingest(repository=repository, items=items)
-                    self._save(key, items)
-                self._store(items, counts)
+                self._comment_page(fetcher, repository, page, stream=stream, checkpoint=key)
 
         self._settle(repository, stream, read)
 
-    def _save(self, key: str, items: list) -> None:
+    def _comment_page(
+        self,
+        fetcher: GitHubActivityFetcher,
+        repository: Repository,
+        page: ParsedPage,
+        *,
+        stream: str,
+        checkpoint: str | None,
+    ) -> None:
+        """Store a page of (review) comments, reading first the issues not stored yet."""
+        ingest = services.ingest_comments if stream == COMMENTS else services.ingest_review_comments
+        items = self._within(page.items)
+        numbers = {getattr(i, "issue_number", None) or i.pull_number for i in items}
+        stored = selectors.stored_issue_numbers(repository=repository, numbers=numbers)
+        # An issue updated after --until (or outside the window) has comments in it.
+        missing = ParsedPage.join(fetcher.issue(n) for n in sorted(numbers - stored))
+        with transaction.atomic():
+            issues = self._store_page(
+                repository,
+                ISSUES,
+                missing,
+                lambda chunk: services.ingest_issues(repository=repository, items=chunk),
+            )
+            comments = self._store_page(
+                repository,
+                stream,
+                page,
+                lambda chunk: ingest(repository=repository, items=chunk),
+                items=items,
+            )
+            self._save(checkpoint, items)
+        self._store(items, *issues.results, *comments.results)
+
+    def _save(self, key: str | None, items: list) -> None:
         """Advance a time checkpoint to the page's newest update (never backwards)."""
-        if self.windowed or not items:
+        if key is None or self.windowed or not items:
             return
         newest = max(i.updated_at for i in items)
         cursor = get_checkpoint(collector=NAME, source_key=key)
@@ -266,12 +386,94 @@ class GitHubActivityCollector(AbstractCollector):
             return
         save_checkpoint(collector=NAME, source_key=key, cursor={"updated_at": newest.isoformat()})
 
+    # --- bad items ------------------------------------------------------------
+
+    def _store_page(
+        self,
+        repository: Repository,
+        stream: str,
+        page: ParsedPage,
+        store: Callable[[Any], TableCounts],
+        *,
+        items: list | None = None,
+    ) -> StoredPage:
+        """Store a page with `core.quarantine.store_page`, counting what it kept and released."""
+        stored = store_page(
+            collector=NAME,
+            scope=f"{repository.full_name}:{stream}",
+            page=page,
+            store=store,
+            key=lambda item: item.source_id,
+            items=items,
+        )
+        self._count_released(stored.released)
+        return stored
+
+    def _retry_quarantined(self, fetcher: GitHubActivityFetcher, repository: Repository) -> None:
+        """Give the items kept by earlier runs another try, with today's parsers and services.
+
+        The stored payload is parsed again rather than fetched again: a fix on our side
+        (a parser, a wider column, the NUL filter) is what most failures wait for, and
+        it costs no request; an item the source corrects gets a new `updated_at`, so
+        its stream reads it again anyway and releases it.
+        """
+        handlers: dict[str, tuple[Callable[..., Any], Callable[[ParsedPage], None]]] = {
+            RELEASES: (parsers.parse_release, partial(self._release_page, repository)),
+            COMMITS: (parsers.parse_commit, partial(self._commit_page, fetcher, repository)),
+            ISSUES: (
+                parsers.parse_issue,
+                partial(self._issue_page, fetcher, repository, checkpoint=None),
+            ),
+            PULL_REQUESTS: (
+                parsers.parse_pull_request,
+                partial(self._detail_page, repository, PULL_REQUESTS),
+            ),
+            REVIEWS: (parsers.parse_review, partial(self._detail_page, repository, REVIEWS)),
+            COMMENTS: (
+                parsers.parse_comment,
+                partial(self._comment_page, fetcher, repository, stream=COMMENTS, checkpoint=None),
+            ),
+            REVIEW_COMMENTS: (
+                parsers.parse_review_comment,
+                partial(
+                    self._comment_page,
+                    fetcher,
+                    repository,
+                    stream=REVIEW_COMMENTS,
+                    checkpoint=None,
+                ),
+            ),
+        }
+        for stream, (parse, handle) in handlers.items():
+            retry_quarantined(
+                collector=NAME,
+                scope=f"{repository.full_name}:{stream}",
+                before=self.started,
+                attempt=_reparse(parse, handle),
+            )
+
+    def _detail_page(self, repository: Repository, stream: str, page: ParsedPage) -> None:
+        """Store pull request merge data or reviews alone (a retried one)."""
+        ingest = (
+            services.ingest_pull_requests if stream == PULL_REQUESTS else services.ingest_reviews
+        )
+        with transaction.atomic():
+            stored = self._store_page(
+                repository, stream, page, lambda chunk: ingest(repository=repository, items=chunk)
+            )
+        self._store(page.items, *stored.results)
+
     # --- counting -------------------------------------------------------------
 
     def _store(self, items: list, *counts: TableCounts) -> None:
         self.count(FETCHED, len(items))
         for table_counts in counts:
             self._tally(*table_counts.values())
+
+    def _count_released(self, released: int) -> None:
+        """Quarantined items stored at last; shown only when there are any."""
+        if released:
+            self.count(RELEASED, released)
 
     def _tally(self, *counts: Any) -> None:
         for c in counts:

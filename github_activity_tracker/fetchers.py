@@ -6,7 +6,9 @@ point with no gaps behind it. Commits are read along the default branch; what is
 since a known head comes from the compare endpoint, which lists every commit reachable
 from the new head and not from the old one, whatever its date (a long-lived branch
 merged late included). Paging, ETags, retries and rate limits live in `core.http`;
-nothing here touches the database.
+nothing here touches the database. Every answer comes back as a `ParsedPage`: the items
+that parsed, and the ones of the wrong shape as `BadItem`s for the collector to
+quarantine, so one malformed object never stops its stream.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from core.bad_items import ParsedPage, parse_each
 from core.http import GitHubClient, PaginationLoopError
 from github_activity_tracker import parsers
 from github_activity_tracker.items import (
@@ -56,21 +59,19 @@ class GitHubActivityFetcher:
 
     def _pages(
         self, path: str, parse: Callable[..., T], params: Mapping[str, Any] | None = None
-    ) -> Iterator[list[T]]:
+    ) -> Iterator[ParsedPage[T]]:
         for page in self.client.pages(f"{self.base}{path}", params=params):
-            yield [parse(obj, url=page.url) for obj in page.items]
+            yield parse_each(page.items, parse, url=page.url)
 
-    def _one(
-        self, path: str, parse: Callable[..., T], params: Mapping[str, Any] | None = None
-    ) -> T:
-        """GET one resource and parse it; its URL names it in a MalformedResponse."""
-        url = self.client.url_of(path, params=params)
-        return parse(self.client.get(path, params=params), url=url)
+    def _one(self, path: str, parse: Callable[..., T]) -> ParsedPage[T]:
+        """A detail answer as a page of one item (or of one bad item)."""
+        url = self.client.url_of(f"{self.base}{path}")
+        return parse_each([self.client.get(f"{self.base}{path}")], parse, url=url)
 
-    def repository(self) -> RepositoryItem:
+    def repository(self) -> ParsedPage[RepositoryItem]:
         """The repository's metadata; a rename (301) is followed, a 404 raises RepositoryGone."""
         try:
-            return self._one(self.base, parsers.parse_repository)
+            return self._one("", parsers.parse_repository)
         except httpx.HTTPStatusError as exc:
             if exc.response.status_code == 404:
                 raise RepositoryGone(self.full_name) from exc
@@ -78,74 +79,75 @@ class GitHubActivityFetcher:
 
     def branch_head(self, branch: str) -> str:
         """The SHA at the tip of `branch` (one request, a 304 when unchanged)."""
-        return self._one(f"{self.base}/branches/{branch}", parsers.parse_branch_head)
+        path = f"{self.base}/branches/{branch}"
+        return parsers.parse_branch_head(self.client.get(path), url=self.client.url_of(path))
 
     def commits(
         self, *, branch: str, since: datetime | None = None, until: datetime | None = None
-    ) -> Iterator[list[CommitItem]]:
+    ) -> Iterator[ParsedPage[CommitItem]]:
         """Pages of the branch's commits, newest first, optionally within commit dates."""
         params: dict[str, Any] = {"sha": branch, **_iso(since)}
         if until is not None:
             params["until"] = until.strftime("%Y-%m-%dT%H:%M:%SZ")
         yield from self._pages("/commits", parsers.parse_commit, params)
 
-    def new_commits(self, *, base: str, head: str) -> Iterator[list[CommitItem]]:
+    def new_commits(self, *, base: str, head: str) -> Iterator[ParsedPage[CommitItem]]:
         """Pages of the commits reachable from `head` but not from `base` (compare API).
 
         Pages are numbered, so a server that answers every page number with the same
-        commits would be read forever: a page of commits all read already stops it.
+        commits would be read forever: a page of commits all listed already stops it.
         """
         path = f"{self.base}/compare/{base}...{head}"
-        page_number, read = 1, set()
+        page_number, listed = 1, set[str]()
         while True:
             params = {"per_page": PER_PAGE, "page": page_number}
-            found = self._one(path, parsers.parse_compare, params)
-            shas = {commit.sha for commit in found}
-            if shas and shas <= read:
-                url = self.client.url_of(path, params=params)
+            url = self.client.url_of(path, params=params)
+            found = parsers.compare_commits(self.client.get(path, params=params), url=url)
+            page = parse_each(found, parsers.parse_commit, url=url)
+            shas = {commit.sha for commit in page.items}
+            if shas and shas <= listed:
                 raise PaginationLoopError(
                     f"{url}: page {page_number} repeats commits this compare already listed; "
                     "stopping instead of looping",
                     url=url,
                 )
-            read |= shas
+            listed |= shas
             if found:
-                yield found
+                yield page
             if len(found) < PER_PAGE:
                 return
             page_number += 1
 
-    def commit(self, sha: str) -> CommitItem:
+    def commit(self, sha: str) -> ParsedPage[CommitItem]:
         """One commit with its file changes and stats."""
-        return self._one(f"{self.base}/commits/{sha}", parsers.parse_commit)
+        return self._one(f"/commits/{sha}", parsers.parse_commit)
 
-    def issues(self, *, since: datetime | None) -> Iterator[list[IssueItem]]:
+    def issues(self, *, since: datetime | None) -> Iterator[ParsedPage[IssueItem]]:
         """Issues and pull requests, oldest update first (a gap-free resume point)."""
         params = {"state": "all", "sort": "updated", "direction": "asc", **_iso(since)}
         yield from self._pages("/issues", parsers.parse_issue, params)
 
-    def issue(self, number: int) -> IssueItem:
-        return self._one(f"{self.base}/issues/{number}", parsers.parse_issue)
+    def issue(self, number: int) -> ParsedPage[IssueItem]:
+        return self._one(f"/issues/{number}", parsers.parse_issue)
 
-    def pull_request(self, number: int) -> PullRequestItem:
+    def pull_request(self, number: int) -> ParsedPage[PullRequestItem]:
         """Merge data, which only `/pulls/{n}` has."""
-        return self._one(f"{self.base}/pulls/{number}", parsers.parse_pull_request)
+        return self._one(f"/pulls/{number}", parsers.parse_pull_request)
 
-    def reviews(self, number: int) -> list[ReviewItem]:
+    def reviews(self, number: int) -> ParsedPage[ReviewItem]:
         """Every review of a pull request (approvals and change requests are data)."""
-        path = f"/pulls/{number}/reviews"
-        return [item for page in self._pages(path, parsers.parse_review) for item in page]
+        return ParsedPage.join(self._pages(f"/pulls/{number}/reviews", parsers.parse_review))
 
-    def comments(self, *, since: datetime | None) -> Iterator[list[CommentItem]]:
+    def comments(self, *, since: datetime | None) -> Iterator[ParsedPage[CommentItem]]:
         """Issue and pull request conversation comments, oldest update first."""
         params = {"sort": "updated", "direction": "asc", **_iso(since)}
         yield from self._pages("/issues/comments", parsers.parse_comment, params)
 
-    def review_comments(self, *, since: datetime | None) -> Iterator[list[ReviewCommentItem]]:
+    def review_comments(self, *, since: datetime | None) -> Iterator[ParsedPage[ReviewCommentItem]]:
         """Comments on pull request diffs, oldest update first."""
         params = {"sort": "updated", "direction": "asc", **_iso(since)}
         yield from self._pages("/pulls/comments", parsers.parse_review_comment, params)
 
-    def releases(self) -> Iterator[list[ReleaseItem]]:
+    def releases(self) -> Iterator[ParsedPage[ReleaseItem]]:
         """Every release, newest first; re-read in full (an unchanged list is all 304s)."""
         yield from self._pages("/releases", parsers.parse_release)

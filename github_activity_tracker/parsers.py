@@ -118,14 +118,13 @@ def parse_file_change(obj: Payload) -> FileChangeItem:
     )
 
 
-def parse_commit(value: Any, *, url: str, path: str = "") -> CommitItem:
+def parse_commit(value: Any, *, url: str) -> CommitItem:
     """A commit from the list (no stats, no files) or the detail endpoint (both).
 
     `author`/`committer` at the top level are GitHub accounts, null when git's email
     matches no account; `commit.author`/`commit.committer` are what git recorded.
-    `path` places the commit inside a larger answer (`commits[3]` of a compare).
     """
-    obj = Payload.of(value, url=url, kind="commit", path=path)
+    obj = Payload.of(value, url=url, kind="commit")
     sha = _sha(obj)
     git = obj.require_object("commit")
     git_author = git.optional_object("author")
@@ -150,13 +149,13 @@ def parse_commit(value: Any, *, url: str, path: str = "") -> CommitItem:
     )
 
 
-def parse_compare(value: Any, *, url: str) -> list[CommitItem]:
-    """The commits of a compare answer (`GET .../compare/{base}...{head}`)."""
-    obj = Payload.of(value, url=url, kind="compare")
-    return [
-        parse_commit(commit, url=url, path=f"commits[{index}]")
-        for index, commit in enumerate(obj.values("commits"))
-    ]
+def compare_commits(value: Any, *, url: str) -> list[Any]:
+    """The raw commit objects of a compare answer (`GET .../compare/{base}...{head}`).
+
+    The answer must be an object with a `commits` list; each commit is parsed on its
+    own, so one malformed commit is quarantined rather than failing the page.
+    """
+    return Payload.of(value, url=url, kind="compare").values("commits")
 
 
 def parse_label(obj: Payload) -> LabelItem:

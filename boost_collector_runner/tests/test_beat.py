@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +13,13 @@ from celery.schedules import crontab, schedule
 from boost_collector_runner.beat import describe, get_beat_schedule
 from boost_collector_runner.schedule import parse_schedule
 from boost_collector_runner.tasks import run_scheduled_collectors_task
-from boost_collector_runner.tests.conftest import FIXTURES, children, start_manage
+from boost_collector_runner.tests.conftest import (
+    FIXTURES,
+    ROOT,
+    children,
+    project_env,
+    start_manage,
+)
 from core.models import CollectorRun
 
 TEXT = """
@@ -159,3 +168,33 @@ def test_worker_and_beat_log_the_schedule_at_start(settings, caplog) -> None:
         "'github', task 1 (run_cppa_user_tracker): 'minutes' must be 1-180, got 0; Celery Beat "
         "has no schedule entries",
     ]
+
+
+def test_beat_keeps_its_state_under_var_however_it_is_started(tmp_path) -> None:
+    """`celery -A config beat` (not only `make beat`) writes its state file to the
+    setting's folder, creating it, and nothing into the repository root."""
+    root_before = set(ROOT.iterdir())
+    state = tmp_path / "var" / "beat" / "celerybeat-schedule"
+    env = project_env(CELERY_BROKER_URL="memory://", CELERY_BEAT_SCHEDULE_FILENAME=str(state))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not list(state.parent.glob("celerybeat-schedule*")):
+            assert process.poll() is None, process.communicate()[1]
+            assert time.monotonic() < deadline, "Beat wrote no state file"
+            time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.communicate(timeout=60)
+    assert set(ROOT.iterdir()) == root_before
+
+
+def test_beat_state_defaults_to_var(settings) -> None:
+    assert str(ROOT / "var" / "celerybeat-schedule") == settings.CELERY_BEAT_SCHEDULE_FILENAME

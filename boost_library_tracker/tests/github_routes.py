@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from boost_library_tracker.fetchers import (
@@ -66,15 +67,23 @@ def add_release_list(server: FixtureServer) -> None:
     )
 
 
-def libraries_answers() -> list[dict]:
-    """The GraphQL answers of one release's libraries.json queries, in request order."""
+def recorded_libraries_json(name: str) -> str | None:
+    path = LIBRARIES / name / "meta" / "libraries.json"
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def libraries_answers(texts: Mapping[str, str | None] | None = None) -> list[dict]:
+    """The GraphQL answers of one release's libraries.json queries, in request order.
+
+    `texts` replaces some repositories' files (None: the file is missing).
+    """
     names = library_repo_names()
     answers = []
     for start in range(0, len(names), LIBRARIES_PER_QUERY):
         data = {}
         for index, name in enumerate(names[start : start + LIBRARIES_PER_QUERY]):
-            path = LIBRARIES / name / "meta" / "libraries.json"
-            blob = {"text": path.read_text(encoding="utf-8")} if path.exists() else None
+            text = (texts or {}).get(name, recorded_libraries_json(name))
+            blob = None if text is None else {"text": text}
             data[f"r{index}"] = {"object": blob}
         answers.append({"data": data})
     return answers
@@ -87,8 +96,13 @@ def queue_tags(server: FixtureServer, *, with_1_87: bool = False) -> None:
     server.add("POST", "/graphql", headers=JSON_HEADERS, body=body)
 
 
-def queue_catalogue_run(server: FixtureServer, *, with_1_87: bool = False) -> None:
+def queue_catalogue_run(
+    server: FixtureServer,
+    *,
+    with_1_87: bool = False,
+    texts: Mapping[str, str | None] | None = None,
+) -> None:
     """Queue one run's GraphQL answers: the tags, then each libraries.json batch."""
     queue_tags(server, with_1_87=with_1_87)
-    for answer in libraries_answers():
+    for answer in libraries_answers(texts):
         server.add("POST", "/graphql", headers=JSON_HEADERS, body=answer)

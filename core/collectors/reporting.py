@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 Failure = TypeVar("Failure", bound=BaseException)
 
@@ -21,6 +21,13 @@ class ReportingCommand(BaseCommand):
     """A command whose reported failures end the process without Django's echo."""
 
     _reported_failure: BaseException | None = None
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # A bad flag is one line too: argparse's usage block would bury the reason
+        # (`manage.py run_x: error: argument --since: ...`); --help still shows it.
+        parser.print_usage = _no_usage  # type: ignore[method-assign]
+        return parser
 
     def reported(self, exc: Failure) -> Failure:
         """Mark `exc` as already reported in one line; returns it for `raise`."""
@@ -37,3 +44,7 @@ class ReportingCommand(BaseCommand):
             if quiet and exc is self._reported_failure:
                 raise SystemExit(exc.returncode if isinstance(exc, CommandError) else 1) from None
             raise
+
+
+def _no_usage(file: Any = None) -> None:
+    """Print nothing where argparse prints the usage before an error."""

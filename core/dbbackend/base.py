@@ -11,9 +11,12 @@ from typing import Any
 from django.db.backends.postgresql import base
 
 from core import embedded_postgres
+from core.dbbackend.client import DatabaseClient
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    client_class = DatabaseClient
+
     def get_connection_params(self) -> dict[str, Any]:
         params: dict[str, Any] = dict(super().get_connection_params() or {})
         params["host"] = embedded_postgres.socket_dir(self.settings_dict["EMBEDDED_DATA_DIR"])

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.http.redaction import redact
 from core.models import HttpCacheEntry
+from core.text import strip_nul
 
 
 def cache_key(request: httpx.Request) -> str:
@@ -56,7 +57,7 @@ class ETagCache:
                 "etag": etag[:500],
                 "last_modified": last_modified[:100],
                 "link": response.headers.get("link", ""),
-                "body": body,
+                "body": strip_nul(body),  # JSONB refuses NUL; the bulk layer drops it anyway
                 "fetched_at": timezone.now(),
             },
         )

@@ -6,6 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core.bulk import UpsertCounts, upsert
+from core.models import Checkpoint
+from core.text import strip_nul
 from cppa_user_tracker.models import GitHubAccount
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +86,30 @@ def test_a_refused_row_writes_nothing_and_leaves_no_staged_rows() -> None:
     # The rejected rows went with the rolled-back savepoint; the next upsert sees none.
     assert _upsert_accounts(_accounts((4, "d"))) == UpsertCounts(created=1)
     assert sorted(GitHubAccount.objects.values_list("github_id", flat=True)) == [1, 4]
+
+
+def test_nul_is_dropped_from_text_and_json_values_and_keys() -> None:
+    """PostgreSQL refuses NUL in text and JSONB; without this the COPY fails the page."""
+    rows = [
+        {"collector": "one\x00", "source_key": "k", "cursor": {"a": "x"}},
+        {"collector": "one", "source_key": "k", "cursor": {"b\x00": ["y\x00", {"c": "z\x00"}]}},
+    ]
+
+    counts = upsert(
+        model=Checkpoint,
+        rows=rows,
+        unique_fields=["collector", "source_key"],
+        update_fields=["cursor"],
+    )
+
+    assert counts == UpsertCounts(created=1)  # the keys differ only by NUL: one row
+    assert list(Checkpoint.objects.values_list("collector", "cursor")) == [
+        ("one", {"b": ["y", {"c": "z"}]})
+    ]
+
+
+def test_strip_nul_keeps_other_values_and_unchanged_containers() -> None:
+    clean = {"a": [1, "b", None]}
+    assert strip_nul(clean) is clean
+    assert strip_nul(("a\x00", 2)) == ("a", 2)
+    assert strip_nul(3) == 3

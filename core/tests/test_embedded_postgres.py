@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -82,3 +83,22 @@ def test_embedded_db_command_status_and_stop(settings, data_dir: Path) -> None:
     out = StringIO()
     call_command("embedded_db", "stop", stdout=out)
     assert out.getvalue().strip() == "was not running"
+
+
+def test_dbshell_reaches_the_embedded_server_with_its_own_psql(data_dir: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+    env.update({"DEBUG": "True", "EMBEDDED_POSTGRES_DIR": str(data_dir)})
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env["PATH"] = "/nonexistent"  # no psql of the machine's: the bundled one must do
+    result = subprocess.run(
+        [sys.executable, "manage.py", "dbshell"],
+        cwd=ROOT,
+        env=env,
+        input="show data_directory;\n",
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr
+    assert str(data_dir.resolve()) in result.stdout
+    assert result.stderr == ""

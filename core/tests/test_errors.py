@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, InterfaceError, OperationalError
 
 from core.errors import CollectorFailureCategory as C
-from core.errors import RateLimitExhausted, classify_failure, classify_http_status
+from core.errors import RateLimitExhausted, classify_failure, classify_http_status, one_line
 
 REQUEST = httpx.Request("GET", "https://api.github.com/repos/boostorg/boost")
 
@@ -145,3 +145,7 @@ def test_unread_streaming_403_is_permission() -> None:
 def test_category_prints_as_its_value() -> None:
     assert str(C.RATE_LIMIT) == "rate_limit"
     assert f"{C.NOT_FOUND}" == "not_found"
+
+
+def test_one_line_drops_nul_so_the_ledger_can_store_it() -> None:
+    assert one_line(ValueError("bad\x00 body\nhere")) == "ValueError: bad body here"

@@ -131,3 +131,23 @@ def test_a_batch_prints_its_summary_once_and_each_failure_once(tmp_path) -> None
     assert "Traceback" not in both
     assert "CommandError" not in both
     assert len(error_lines(result.stderr)) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["run_scheduled_collectors", "--schedule", "monthly", "--day-of-month", "40"],
+            "manage.py run_scheduled_collectors: error: argument --day-of-month: must be 1-31, "
+            "got 40",
+        ),
+        (
+            ["run_github_activity_tracker", "--bogus"],
+            "manage.py run_github_activity_tracker: error: unrecognized arguments: --bogus",
+        ),
+    ],
+)
+def test_a_flag_argparse_refuses_is_one_line_without_the_usage_block(args, line) -> None:
+    result = run_on_test_db(*args)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [line]

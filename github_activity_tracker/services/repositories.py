@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from core.bulk import UpsertCounts, upsert
+from core.text import strip_nul
 from github_activity_tracker.items import ReleaseItem, RepositoryItem
 from github_activity_tracker.models import Release, Repository, RepositoryStatus
 from github_activity_tracker.services._shared import TableCounts, account_id, store_accounts
@@ -77,6 +78,8 @@ def mark_repository_missing(*, full_name: str, status: str, renamed_to: str = ""
         raise ValueError(f"status must be renamed or deleted, got {status!r}")
     if (status == RepositoryStatus.RENAMED) != bool(renamed_to):
         raise ValueError("renamed_to is required for a rename and only for a rename")
+    # Outside core.bulk, so NUL (which PostgreSQL refuses) is dropped here.
+    full_name, renamed_to = strip_nul(full_name), strip_nul(renamed_to)
     owner, slash, name = full_name.partition("/")
     if not slash or not owner or not name:
         raise ValueError(f"repository {full_name!r} is not owner/name")

@@ -19,7 +19,7 @@ from github_activity_tracker.tests.conftest import octokit_responses, recorded
 
 REPO = "boostorg/website-v2"
 BASE = f"/repos/{REPO}"
-SHA_A, SHA_B, SHA_OLD = "a1" * 20, "b2" * 20, "0d" * 20
+SHA_A, SHA_B, SHA_OLD, SHA_QUIET = "a1" * 20, "b2" * 20, "0d" * 20, "c3" * 20
 ASC = {"direction": "asc", "per_page": "100", "sort": "updated"}
 
 
@@ -35,9 +35,9 @@ def add(server: FixtureServer, path: str, body: Any, *, status: int = 200, **que
     server.add("GET", target, status=status, headers=headers, body=body)
 
 
-def repository(full_name: str = REPO) -> dict:
+def repository(full_name: str = REPO, *, github_id: int = 77) -> dict:
     (obj,) = octokit_responses("get-repository", "get", "/repos/octokit-fixture-org/hello-world")
-    return {**obj, "id": 77, "name": full_name.split("/")[1], "full_name": full_name,
+    return {**obj, "id": github_id, "name": full_name.split("/")[1], "full_name": full_name,
             "default_branch": "develop"}  # fmt: skip
 
 
@@ -67,7 +67,18 @@ def commit_detail(sha: str, date: str) -> dict:
     return payloads.commit(sha, date=date, files=[payloads.file_change(f"src/{sha[:4]}.py")])
 
 
-def add_repository(server: FixtureServer, *, head: str = SHA_B, overlap_days: int = 2) -> None:
+def add_list(server: FixtureServer, path: str, items: Any, query: dict[str, str]) -> None:
+    """A list route answering `query` (a dict, unlike `add`'s keywords, so it can be built)."""
+    add(server, path + f"?{urlencode(sorted(query.items()))}", items)
+
+
+def add_repository(
+    server: FixtureServer,
+    *,
+    head: str = SHA_B,
+    overlap_days: int = 2,
+    issue_list: list[dict] | None = None,
+) -> None:
     """Every route of a first run and of the incremental runs after it."""
     add(server, BASE, repository())
     add(server, f"{BASE}/releases", [], per_page="100")
@@ -81,7 +92,7 @@ def add_repository(server: FixtureServer, *, head: str = SHA_B, overlap_days: in
     reviews = [payloads.review(901, "CHANGES_REQUESTED"), payloads.review(902, "APPROVED")]
     add(server, f"{BASE}/pulls/1602/reviews", reviews, per_page="100")
     streams = {
-        "/issues": (issues(), {"state": "all"}),
+        "/issues": (issues() if issue_list is None else issue_list, {"state": "all"}),
         "/issues/comments": (comments(), {}),
         "/pulls/comments": (review_comments(), {}),
     }
@@ -90,3 +101,19 @@ def add_repository(server: FixtureServer, *, head: str = SHA_B, overlap_days: in
         since = _stamp(max(i["updated_at"] for i in items), overlap_days)
         recent = [i for i in items if i["updated_at"] >= since]
         add(server, f"{BASE}{path}", recent, **ASC, **extra, since=since)
+
+
+def add_quiet_repository(server: FixtureServer, full_name: str, *, github_id: int) -> None:
+    """A repository with one commit and no other activity, to follow another in a run."""
+    base = f"/repos/{full_name}"
+    add(server, base, repository(full_name, github_id=github_id))
+    add(server, f"{base}/releases", [], per_page="100")
+    add(server, f"{base}/branches/develop", {"name": "develop", "commit": {"sha": SHA_QUIET}})
+    add(server, f"{base}/commits", [payloads.commit(SHA_QUIET)], per_page="100", sha="develop")
+    add(server, f"{base}/commits/{SHA_QUIET}", commit_detail(SHA_QUIET, "2025-01-10T08:00:00Z"))
+    for path, extra in (
+        ("/issues", {"state": "all"}),
+        ("/issues/comments", {}),
+        ("/pulls/comments", {}),
+    ):
+        add_list(server, f"{base}{path}", [], {**ASC, **extra})

@@ -12,8 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-DAVE = {"login": "daveoconnor", "id": 2774608, "type": "User", "avatar_url": ""}
-SAM = {"login": "sdarwin", "id": 1257803, "type": "User", "avatar_url": ""}
+# As the recordings show them, so an account read from both is never rewritten.
+AVATARS = "https://avatars.githubusercontent.com/u"
+DAVE = {
+    "login": "daveoconnor",
+    "id": 2774608,
+    "type": "User",
+    "avatar_url": f"{AVATARS}/2774608?v=4",
+}
+SAM = {"login": "sdarwin", "id": 1257803, "type": "User", "avatar_url": f"{AVATARS}/1257803?v=4"}
 REPO_API = "https://api.github.com/repos/boostorg/website-v2"
 
 

@@ -1,60 +1,50 @@
-"""Wrong-shape and looping answers end the run as `validation`, naming the URL and field.
+"""Wrong-shape and looping answers, through the command over the loopback server.
 
-Each case serves the recorded repository with one answer broken the way a proxy, a
-GitHub incident or a hostile server could break it, runs the real command over the
-loopback server, and checks the ledger row and that what was read before stays stored.
+One object of the wrong shape is quarantined (category `validation`, its reason naming
+the URL, the item and the field) and its stream goes on; an answer that is wrong as a
+whole (`{}` for a branch, JSON nested 20,000 deep, a `next` link back to a page already
+read) ends the run as `validation` with the URL in the ledger row, and what was read
+before it stays stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 import pytest
 
 from core.http import MalformedResponse, PaginationLoopError
-from core.models import CollectorRun
+from core.models import CollectorRun, QuarantinedItem
 from core.testing.fixture_server import FixtureServer
-from github_activity_tracker.models import Comment, Issue, Repository, ReviewComment
+from github_activity_tracker.models import Comment, Commit, Issue, Repository
 from github_activity_tracker.tests import github_routes as routes
-from github_activity_tracker.tests import payloads
 from github_activity_tracker.tests.conftest import run
 
 pytestmark = pytest.mark.django_db
 
-COMMENTS = f"{routes.BASE}/issues/comments"
-FIRST_COMMENTS = f"{COMMENTS}?direction=asc&per_page=100&sort=updated"
 JSON = {"content-type": "application/json; charset=utf-8"}
+COMMENTS = f"{routes.BASE}/issues/comments"
+FIRST_COMMENTS = f"{COMMENTS}?{urlencode(sorted(routes.ASC.items()))}"
+FIRST_ISSUES = f"{routes.BASE}/issues?{urlencode(sorted({**routes.ASC, 'state': 'all'}.items()))}"
+# The order the client sends the query in, as the error shows the URL.
+SENT_ISSUES = f"{routes.BASE}/issues?per_page=100&state=all&sort=updated&direction=asc"
 
 
-def comments_in_two_pages(server: FixtureServer, second_body: object) -> str:
-    """Serve the first run's comments as issue 1188's page, then `second_body`."""
-    second = f"{server.base_url}{COMMENTS}?page=2"
-    server.clear("GET", FIRST_COMMENTS)
-    first_page = routes.recorded("website-v2_issue-1188/comments_rest.json")
-    link = {**JSON, "link": f'<{second}>; rel="next"'}
-    server.add("GET", FIRST_COMMENTS, headers=link, body=first_page)
-    server.add("GET", f"{COMMENTS}?page=2", headers=JSON, body=second_body)
-    return second
+def an_issue(**changes: object) -> dict:
+    """Issue #1950, updated just before #1602: inside the first run's page."""
+    base = routes.recorded("website-v2_issue-1897/issue_rest.json")
+    return {**base, "id": 3400001950, "number": 1950, "updated_at": "2025-12-12T10:00:00Z"} | (
+        changes
+    )
 
 
-def a_comment(**changes: object) -> dict:
-    [comment, *_] = routes.recorded("website-v2_issue-1897/comments_rest.json")
-    return {**comment, **changes}
-
-
-def bad_comment_page(**changes: object) -> Callable[[FixtureServer], str]:
-    return lambda server: comments_in_two_pages(server, [a_comment(**changes)])
-
-
-def deep_comment_page(server: FixtureServer) -> str:
-    return comments_in_two_pages(server, b"[" * 20_000 + b"]" * 20_000)
-
-
-def empty_branch(server: FixtureServer) -> str:
-    path = f"{routes.BASE}/branches/develop"
-    server.clear("GET", path)
-    routes.add(server, path, {})
-    return f"{server.base_url}{path}"
+def issues_with(server: FixtureServer, bad: dict) -> str:
+    """Serve the first run's issue list with `bad` among the recorded issues."""
+    first, second, pull = routes.issues()
+    server.clear("GET", FIRST_ISSUES)
+    routes.add(server, FIRST_ISSUES, [first, second, bad, pull])
+    return f"{server.base_url}{SENT_ISSUES}"
 
 
 def huge_additions(server: FixtureServer) -> str:
@@ -66,84 +56,115 @@ def huge_additions(server: FixtureServer) -> str:
     return f"{server.base_url}{path}"
 
 
-def text_for_a_user(server: FixtureServer) -> str:
-    path = f"{routes.BASE}/pulls/comments"
-    target = f"{path}?direction=asc&per_page=100&sort=updated"
-    server.clear("GET", target)
-    broken = {**payloads.review_comment(5001, review_id=901), "user": "sdarwin"}
-    server.add("GET", target, headers=JSON, body=[broken])
-    return f"{server.base_url}{path}?per_page=100&sort=updated&direction=asc"  # as sent
-
-
-STORED_BEFORE_COMMENTS = {"Issue": 3, "Comment": 16, "ReviewComment": 0}
+ItemCase = Callable[[FixtureServer], str]
 
 
 @pytest.mark.parametrize(
-    ("break_answer", "field", "stored"),
+    ("serve", "reason"),
     [
         pytest.param(
-            bad_comment_page(user=[payloads.DAVE]),
-            "field 'user' is a list, expected an object or null",
-            STORED_BEFORE_COMMENTS,
-            id="list-for-an-object",
-        ),
-        pytest.param(
-            text_for_a_user,
-            "field 'user' is the text 'sdarwin', expected an object or null",
-            {"Issue": 3, "Comment": 27, "ReviewComment": 0},
+            lambda server: issues_with(server, an_issue(user="octocat")),
+            "issue 3400001950: field 'user' is the text 'octocat', expected an object or null",
             id="text-for-a-user",
         ),
         pytest.param(
-            empty_branch,
-            "branch: field 'commit' is missing",
-            {"Issue": 0, "Comment": 0, "ReviewComment": 0},
-            id="empty-branch",
+            lambda server: issues_with(server, an_issue(labels=[["bug"]])),
+            "issue 3400001950: field 'labels[0]' is a list, expected an object",
+            id="list-for-an-object",
         ),
         pytest.param(
-            bad_comment_page(id=2**63),
-            f"field 'id' is {2**63}, outside 1..{2**63 - 1}",
-            STORED_BEFORE_COMMENTS,
+            lambda server: issues_with(server, an_issue(id=2**63)),
+            f"issue {2**63}: field 'id' is {2**63}, outside 1..{2**63 - 1}",
             id="id-2^63",
         ),
         pytest.param(
             huge_additions,
             f"field 'files[0].additions' is {10**20}, outside 0..{2**31 - 1}",
-            {"Issue": 0, "Comment": 0, "ReviewComment": 0},
             id="additions-10^20",
-        ),
-        pytest.param(
-            deep_comment_page,
-            "nested more than 100 levels deep",
-            STORED_BEFORE_COMMENTS,
-            id="json-20000-deep",
         ),
     ],
 )
-def test_a_wrong_shape_is_a_validation_failure_naming_url_and_field(
-    github, break_answer, field, stored
+def test_a_wrong_shape_item_is_quarantined_as_validation_naming_url_and_field(
+    github, serve: ItemCase, reason: str
 ) -> None:
-    url = break_answer(github)
+    url = serve(github)
+
+    row, _ = run()
+
+    assert row.status == "succeeded"
+    assert row.counters["quarantined"] == 1
+    [item] = QuarantinedItem.objects.all()
+    assert item.category == "validation"
+    assert item.url == url
+    assert f"{url}: " in item.reason
+    assert reason in item.reason
+    assert Issue.objects.filter(number__in=[1188, 1897, 1602]).count() == 3
+    assert Commit.objects.filter(sha=routes.SHA_B).exists()
+
+
+def empty_branch(server: FixtureServer) -> str:
+    path = f"{routes.BASE}/branches/develop"
+    server.clear("GET", path)
+    routes.add(server, path, {})
+    return f"{server.base_url}{path}"
+
+
+def deep_comments(server: FixtureServer) -> str:
+    server.clear("GET", FIRST_COMMENTS)
+    server.add("GET", FIRST_COMMENTS, headers=JSON, body=b"[" * 20_000 + b"]" * 20_000)
+    return f"{server.base_url}{COMMENTS}?per_page=100&sort=updated&direction=asc"
+
+
+def list_for_a_compare(server: FixtureServer) -> str:
+    """A later run's compare answer that is a list, not an object with `commits`."""
+    run()
+    server.clear("GET", f"{routes.BASE}/branches/develop")
+    routes.add(server, f"{routes.BASE}/branches/develop", {"commit": {"sha": routes.SHA_OLD}})
+    compare = f"{routes.BASE}/compare/{routes.SHA_B}...{routes.SHA_OLD}"
+    merged = [routes.payloads.commit(routes.SHA_OLD, date="2019-05-01T08:00:00Z")]
+    routes.add(server, compare, merged, page="1", per_page="100")
+    return f"{server.base_url}{compare}?per_page=100&page=1"
+
+
+@pytest.mark.parametrize(
+    ("serve", "problem", "issues"),
+    [
+        pytest.param(empty_branch, "branch: field 'commit' is missing", 0, id="empty-branch"),
+        pytest.param(
+            deep_comments,
+            "returned GET body nested more than 100 levels deep",
+            3,
+            id="json-20000-deep",
+        ),
+        pytest.param(
+            list_for_a_compare, "compare is a list, expected an object", 3, id="list-for-a-compare"
+        ),
+    ],
+)
+def test_a_wrong_shape_answer_ends_the_run_as_validation_naming_url_and_field(
+    github, serve, problem: str, issues: int
+) -> None:
+    url = serve(github)
 
     with pytest.raises(MalformedResponse) as caught:
         run()
 
-    assert url in str(caught.value)
-    assert field in str(caught.value)
-    row = CollectorRun.objects.get()
+    assert str(caught.value).startswith(url)
+    assert problem in str(caught.value)
+    row = CollectorRun.objects.order_by("-id")[0]
     assert (row.status, row.failure_category) == ("failed", "validation")
     assert url in row.error_summary
-    assert field in row.error_summary
+    assert problem in row.error_summary
     assert Repository.objects.filter(full_name=routes.REPO).exists()
-    counts = {m.__name__: m.objects.count() for m in (Issue, Comment, ReviewComment)}
-    assert counts == stored
+    assert Issue.objects.count() == issues
 
 
 @pytest.mark.parametrize("pages", [1, 2], ids=["self-link", "two-page-cycle"])
 def test_a_looping_next_link_stops_the_stream_as_validation(github, pages) -> None:
     first = f"{github.base_url}{FIRST_COMMENTS}"
     second = f"{github.base_url}{COMMENTS}?page=2"
-    github.clear("GET", FIRST_COMMENTS)
     after_first = first if pages == 1 else second
+    github.clear("GET", FIRST_COMMENTS)
     github.add(
         "GET", FIRST_COMMENTS, headers={**JSON, "link": f'<{after_first}>; rel="next"'}, body=[]
     )
@@ -154,8 +175,23 @@ def test_a_looping_next_link_stops_the_stream_as_validation(github, pages) -> No
 
     row = CollectorRun.objects.get()
     assert (row.status, row.failure_category) == ("failed", "validation")
-    assert f"next link {after_first if pages == 1 else first} is a page" in row.error_summary
+    assert f"next link {first} is a page this stream already read" in row.error_summary
     assert github.hits("GET", FIRST_COMMENTS) == 1
     assert github.hits("GET", f"{COMMENTS}?page=2") == pages - 1
     assert Comment.objects.count() == 0
     assert Issue.objects.count() == 3
+
+
+def test_a_bad_comment_is_kept_with_its_field_and_the_rest_stored(github) -> None:
+    [comment, *_] = routes.recorded("website-v2_issue-1897/comments_rest.json")
+    bad = {**comment, "id": 2**63}
+    github.clear("GET", FIRST_COMMENTS)
+    routes.add(github, FIRST_COMMENTS, [*routes.comments(), bad])
+
+    row, _ = run()
+
+    assert row.status == "succeeded"
+    assert Comment.objects.count() == 27
+    [item] = QuarantinedItem.objects.all()
+    assert f"field 'id' is {2**63}, outside 1..{2**63 - 1}" in item.reason
+    assert item.payload == bad
