@@ -18,7 +18,7 @@ COPY . .
 
 # Static files are collected at build time and served by WhiteNoise. The values
 # below exist only for this step; real ones come from the environment at run time.
-RUN DEBUG=False SECRET_KEY=collectstatic-only-not-a-secret \
+RUN DEBUG=False SECRET_KEY=collectstatic-only-not-a-secret-but-long-enough-for-the-check \
     DATABASE_URL=postgres://build@localhost/build \
     STATIC_ROOT=/app/staticfiles \
     python manage.py collectstatic --no-input

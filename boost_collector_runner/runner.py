@@ -311,17 +311,11 @@ def _record_child_row(outcome: TaskOutcome) -> None:
 
 def _summary(outcomes: Sequence[TaskOutcome], seconds: float) -> str:
     """E.g. '4 tasks: 3 succeeded, 1 failed (run_x: rate_limit), 0 skipped in 12m03s'."""
-    counts = _counts(outcomes)
     failed = [f"{o.task.command}: {o.category}" for o in outcomes if o.status == RunStatus.FAILED]
     locked = [f"{o.task.command}: another run in progress" for o in outcomes if _locked(o)]
-    noun = "task" if len(outcomes) == 1 else "tasks"
-    return (
-        f"{len(outcomes)} {noun}: {counts['succeeded']} succeeded, {counts['failed']} failed"
-        + (f" ({', '.join(failed)})" if failed else "")
-        + f", {counts['skipped']} skipped"
-        + (f" ({', '.join(locked)})" if locked else "")
-        + f" in {runs.format_duration(seconds)}"
-    )
+    details = {"failed": ", ".join(failed), "skipped": ", ".join(locked)}
+    text = runs.batch_counts_summary(_counts(outcomes), details=details)
+    return f"{text} in {runs.format_duration(seconds)}"
 
 
 def _counts(outcomes: Sequence[TaskOutcome]) -> dict[str, Any]:

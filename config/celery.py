@@ -1,8 +1,9 @@
 """The Celery application: `celery -A config worker -l info` and `celery -A config beat -l info`.
 
 Configuration comes from Django settings (the `CELERY_` names), so the worker, Beat
-and manage.py share one source. The start-up line summarising the schedule is logged
-when a worker or Beat starts, not on every manage.py command.
+and manage.py share one source. A bad setting stops the worker or Beat with the same
+one line as manage.py. The start-up line summarising the schedule is logged when a
+worker or Beat starts, not on every manage.py command.
 """
 
 from __future__ import annotations
@@ -16,9 +17,24 @@ from celery import Celery
 from celery.beat import PersistentScheduler
 from celery.signals import beat_init, worker_ready
 
+from config.env import load_settings_or_exit
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
+
+
+@app.on_configure.connect
+def load_django_settings(**_kwargs: Any) -> None:
+    """Read Django settings before Celery does, so a bad value prints one line.
+
+    Celery reads its configuration on first use, inside the CLI's option parsing,
+    where any exception becomes a traceback. In manage.py and the test suite the
+    settings are already loaded by then, so this costs nothing there.
+    """
+    load_settings_or_exit()
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

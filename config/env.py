@@ -7,20 +7,56 @@ place so every bad value is reported the same way, in one line.
 
 from __future__ import annotations
 
+import importlib
+import os
+import re
+import sys
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import unquote
 
 import environ
+from django.core.checks.security.base import (  # check --deploy's rule for the key (W009)
+    SECRET_KEY_INSECURE_PREFIX,  # pyright: ignore[reportAttributeAccessIssue] - not in the stubs
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # The key shipped in .env.example: fine on a laptop, refused in production.
 DEV_SECRET_KEY = "dev-insecure-change-me"
+GENERATE_KEY_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+HEADER_NAME = re.compile(r"[A-Za-z0-9-]+")
 
 
 class SettingsError(ImproperlyConfigured):
     """A setting is missing or malformed; the message names it and the fix."""
+
+
+def exit_on_settings_error(exc: SettingsError) -> NoReturn:
+    """Print the one line an operator needs and exit 1: a known failure, no traceback."""
+    sys.stderr.write(f"Configuration error: {exc}\n")
+    sys.stderr.flush()
+    raise SystemExit(1)
+
+
+def load_settings_or_exit() -> None:
+    """Import Django's settings now, so a bad value stops a server before it starts.
+
+    Celery and gunicorn read settings lazily, deep inside their own start-up code,
+    which prints a traceback for any exception; loading them first keeps it to one line.
+    """
+    from django.conf import settings
+
+    if settings.configured:
+        return
+    module = os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    try:
+        importlib.import_module(module)  # Django finds it in sys.modules later
+    except SettingsError as exc:
+        exit_on_settings_error(exc)
 
 
 def load_env() -> environ.Env:
@@ -68,7 +104,11 @@ def env_choice(env: environ.Env, name: str, default: str, choices: tuple[str, ..
 
 
 def secret_key(env: environ.Env, *, debug: bool) -> str:
-    """Return SECRET_KEY; production (DEBUG=False) refuses a missing or the dev key."""
+    """Return SECRET_KEY; production (DEBUG=False) refuses a missing, dev or weak key.
+
+    "Weak" is Django's own rule (check --deploy's security.W009), imported rather than
+    copied so the two never disagree; the key itself never appears in the message.
+    """
     key = env.str("SECRET_KEY", default="").strip()
     if debug:
         return key or DEV_SECRET_KEY
@@ -82,7 +122,34 @@ def secret_key(env: environ.Env, *, debug: bool) -> str:
             "SECRET_KEY is the development key from .env.example and DEBUG is False; "
             "set a unique SECRET_KEY for production"
         )
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        raise SettingsError(
+            f"SECRET_KEY starts with {SECRET_KEY_INSECURE_PREFIX!r} (a key Django generated "
+            f"for development) and DEBUG is False; generate one with: {GENERATE_KEY_HINT}"
+        )
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        raise SettingsError(
+            f"SECRET_KEY is too weak for DEBUG=False: it needs at least {SECRET_KEY_MIN_LENGTH} "
+            f"characters ({len(key)} given) and at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} "
+            f"different ones ({len(set(key))} given); generate one with: {GENERATE_KEY_HINT}"
+        )
     return key
+
+
+def proxy_ssl_header(env: environ.Env) -> tuple[str, str] | None:
+    """SECURE_PROXY_SSL_HEADER from a header name: requests carrying `<name>: https` are secure.
+
+    Empty (the default) trusts no header: only set it when a proxy in front of the app
+    always sets or strips that header, or any client could claim to be on HTTPS.
+    """
+    raw = env.str("SECURE_PROXY_SSL_HEADER", default="").strip()
+    if not raw:
+        return None
+    if not HEADER_NAME.fullmatch(raw):
+        raise SettingsError(
+            f"SECURE_PROXY_SSL_HEADER must be a header name such as X-Forwarded-Proto, got {raw!r}"
+        )
+    return "HTTP_" + raw.upper().replace("-", "_"), "https"
 
 
 def database_settings(env: environ.Env) -> dict:

@@ -17,6 +17,7 @@ from config.env import (
     env_choice,
     env_int,
     load_env,
+    proxy_ssl_header,
     secret_key,
 )
 from core.logging import build_logging_config
@@ -59,6 +60,19 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# --- HTTPS: secure by default in production (DEBUG=False); see .env.example ---
+SECURE_SSL_REDIRECT = env_bool(env, "SECURE_SSL_REDIRECT", default=not DEBUG)
+# Probes and Prometheus often call the app over plain HTTP inside the network; a
+# redirect would not protect them (the bearer token is already sent) and breaks them.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]
+# One year, which browsers' preload lists require; HSTS is sticky, see .env.example.
+SECURE_HSTS_SECONDS = env_int(env, "SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 86400)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(env, "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool(env, "SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env_bool(env, "SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env_bool(env, "CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(env)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -176,8 +190,9 @@ HEALTH_ENFORCE_COLLECTOR_FRESHNESS = env_bool(
     env, "HEALTH_ENFORCE_COLLECTOR_FRESHNESS", default=True
 )
 HEALTH_COLLECTOR_STALE_HOURS = env_int(env, "HEALTH_COLLECTOR_STALE_HOURS", default=26, minimum=1)
-# When set, /health/ and /metrics require "Authorization: Bearer <token>".
-HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")
+# "Authorization: Bearer <token>" unlocks /health/'s details and /metrics. Without a
+# token only DEBUG=True serves them; anonymous callers get /health/'s short form.
+HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="").strip()
 # Turn these off for set-ups that run collectors without Celery.
 HEALTH_CHECK_BROKER = env_bool(env, "HEALTH_CHECK_BROKER", default=True)
 HEALTH_CHECK_WORKERS = env_bool(env, "HEALTH_CHECK_WORKERS", default=True)

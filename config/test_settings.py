@@ -6,12 +6,19 @@ user gets it. Only the values a test run must not inherit are fixed here.
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+# Always this key: a short one exported for local work (the onboarding guide's
+# `SECRET_KEY=for-local-only`) would be refused with DEBUG=False.
+os.environ["SECRET_KEY"] = "test-only-secret-key-not-for-production-0123456789abcdef"
 os.environ.setdefault("DEBUG", "False")
 
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The test client and the live server speak plain HTTP: a redirect to HTTPS would
+# answer every request with 301. The other HTTPS settings keep production values (the
+# test client sends Secure cookies anyway; browsers accept them on localhost).
+SECURE_SSL_REDIRECT = False
 
 # Real collector commands the scheduler tests run (run_test_ok, run_test_fail, ...).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests_support"]  # noqa: F405

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hmac
+import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,37 +17,72 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import CollectorRegistry
 
 from core import selectors
+from core.errors import one_line
 from monitoring import charts, health
 from monitoring.metrics import LedgerCollector
 
+logger = logging.getLogger(__name__)
 
-def _token_ok(request: HttpRequest) -> bool:
+
+TRUSTED, ANONYMOUS, WRONG_TOKEN = "trusted", "anonymous", "wrong_token"
+
+
+def _caller(request: HttpRequest) -> str:
+    """Who is asking: the token's holder, anyone, or someone with a wrong token.
+
+    Without HEALTH_CHECK_TOKEN nobody can prove anything, so a development server
+    (DEBUG=True) trusts everyone and production trusts no one.
+    """
     expected = settings.HEALTH_CHECK_TOKEN
     if not expected:
-        return True
+        return TRUSTED if settings.DEBUG else ANONYMOUS
     header = request.headers.get("Authorization", "")
+    if not header:
+        return ANONYMOUS
     scheme, _, given = header.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), expected)
+    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), expected):
+        return TRUSTED
+    return WRONG_TOKEN
+
+
+def _unauthorized(body: str) -> HttpResponse:
+    response = HttpResponse(body, status=401, content_type="text/plain")
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 @never_cache
 @require_GET
-def health_view(request: HttpRequest) -> JsonResponse:
-    """200 when every check passes, 503 otherwise; the body says which failed and why."""
-    if not _token_ok(request):
-        return JsonResponse({"status": "unauthorized"}, status=401)
+def health_view(request: HttpRequest) -> HttpResponse:
+    """200 when every check passes, 503 otherwise; details only for the token's holder."""
+    caller = _caller(request)
+    if caller == WRONG_TOKEN:
+        return _unauthorized("unauthorized: wrong HEALTH_CHECK_TOKEN\n")
     healthy, report = health.health_report()
-    return JsonResponse(report, status=200 if healthy else 503)
+    body = report if caller == TRUSTED else health.short_report(report)
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @never_cache
 @require_GET
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    if not _token_ok(request):
-        return HttpResponse("unauthorized\n", status=401, content_type="text/plain")
+    """Prometheus text for the token's holder; 503 (not 500) while the database is down."""
+    if _caller(request) != TRUSTED:
+        if settings.HEALTH_CHECK_TOKEN:
+            return _unauthorized("unauthorized: /metrics needs Authorization: Bearer <token>\n")
+        return HttpResponse(
+            "forbidden: set HEALTH_CHECK_TOKEN to serve /metrics with DEBUG=False\n",
+            status=403,
+            content_type="text/plain",
+        )
     registry = CollectorRegistry(auto_describe=False)
     registry.register(LedgerCollector())
-    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    try:
+        body = generate_latest(registry)
+    except DatabaseError as exc:
+        logger.warning("/metrics: the database is unavailable (%s)", one_line(exc, limit=300))
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 
 
 @login_required

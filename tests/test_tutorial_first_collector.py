@@ -48,7 +48,7 @@ class Project:
             for name, value in os.environ.items()
             if not name.startswith(("COV_", "DJANGO_", "DATABASE_", "HEARTBEAT_", "PYTEST_"))
         }
-        return {**inherited, "DATABASE_URL": self.database_url, "SECRET_KEY": "tutorial", **extra}
+        return {**inherited, "DATABASE_URL": self.database_url, **extra}
 
     def run(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

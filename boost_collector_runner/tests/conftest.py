@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def project_env(**overrides: str) -> dict[str, str]:
     """The environment for a manage.py subprocess: development settings plus `overrides`."""
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
-    env.update({"DEBUG": "True", "SECRET_KEY": "test-only-secret-key"})
+    env["DEBUG"] = "True"  # SECRET_KEY: the test settings' key, inherited
     env.pop("BOOST_COLLECTOR_SCHEDULE_STRICT", None)
     env.update(overrides)
     return env

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,31 +11,8 @@ import pytest
 
 from config import env as config_env
 from config.env import SettingsError
+from config.tests.processes import GOOD_SECRET_KEY, clean_env, manage
 from core.testing.project_copy import copy_project
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def clean_env(**overrides: str) -> dict[str, str]:
-    """The current environment without project variables, plus `overrides`."""
-    keep = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "LOG_FORMAT"}
-    }
-    keep.update(overrides)
-    return keep
-
-
-def manage(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=cwd,
-        env=clean_env(**env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.fixture
@@ -63,6 +39,35 @@ def test_production_with_the_development_key_fails(fresh_checkout: Path) -> None
     assert "Traceback" not in result.stderr
 
 
+def test_production_with_a_short_key_fails_in_one_line() -> None:
+    result = manage("check", DEBUG="False", SECRET_KEY="k3y-" + "0123456789" * 4 + "abcde")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Configuration error: SECRET_KEY is too weak for DEBUG=False: it needs at least 50 "
+        "characters (49 given) and at least 5 different ones (18 given); generate one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("abcd" * 20, "(4 given)"),
+        ("django-insecure-" + GOOD_SECRET_KEY, "starts with 'django-insecure-'"),
+    ],
+)
+def test_production_refuses_low_variety_and_generated_keys(monkeypatch, key, problem) -> None:
+    monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(SettingsError, match=problem) as raised:
+        config_env.secret_key(environ.Env(), debug=False)
+    assert key not in str(raised.value)
+
+
+def test_production_accepts_a_good_key(monkeypatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", GOOD_SECRET_KEY)
+    assert config_env.secret_key(environ.Env(), debug=False) == GOOD_SECRET_KEY
+
+
 def test_bad_boolean_is_named(fresh_checkout: Path) -> None:
     result = manage("check", cwd=fresh_checkout, DEBUG="maybe")
     assert result.returncode == 1
@@ -80,7 +85,7 @@ def test_importing_settings_creates_no_files(fresh_checkout: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=fresh_checkout,
-        env=clean_env(DEBUG="False", SECRET_KEY="a-real-production-secret"),
+        env=clean_env(DEBUG="False", SECRET_KEY=GOOD_SECRET_KEY),
         capture_output=True,
         text=True,
         timeout=60,

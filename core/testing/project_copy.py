@@ -12,7 +12,7 @@ from pathlib import Path
 from core.layout import REPO_ROOT
 
 # Besides the Django apps (every top-level package with an apps.py).
-PROJECT_FILES = ("manage.py", "pyproject.toml", "config", "docs", "scripts")
+PROJECT_FILES = ("manage.py", "gunicorn.conf.py", "pyproject.toml", "config", "docs", "scripts")
 
 
 def project_parts(root: Path = REPO_ROOT) -> list[str]:

@@ -37,7 +37,7 @@ def start_sleeping_run():
     return process, wait_for_running_row(process.pid)
 
 
-def test_the_next_run_of_the_command_closes_a_killed_run(client) -> None:
+def test_the_next_run_of_the_command_closes_a_killed_run(client, settings) -> None:
     process, killed = start_sleeping_run()
     kill_and_wait(process, lock_name="command:run_test_ok")
     assert running_count() == 1  # nothing can know yet
@@ -51,7 +51,8 @@ def test_the_next_run_of_the_command_closes_a_killed_run(client) -> None:
     assert "its lock command:run_test_ok was free at" in killed.error_summary
     assert CollectorRun.objects.latest("id").status == "succeeded"
     assert running_count() == 0
-    metrics = client.get("/metrics").content.decode()
+    settings.HEALTH_CHECK_TOKEN = "tok"
+    metrics = client.get("/metrics", HTTP_AUTHORIZATION="Bearer tok").content.decode()
     assert "boost_collector_runs_in_progress 0" in metrics
 
 

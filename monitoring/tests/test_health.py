@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,8 @@ from core.testing.ledger import record_batch
 from monitoring import health
 
 ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "s3cret-health-token"
+BEARER = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
 
 SCHEDULE = """\
 groups:
@@ -45,6 +46,7 @@ def schedule_file(tmp_path, settings):
     settings.BOOST_COLLECTOR_SCHEDULE_YAML = str(path)
     settings.HEALTH_CHECK_BROKER = False
     settings.HEALTH_CHECK_WORKERS = False
+    settings.HEALTH_CHECK_TOKEN = TOKEN
     return path
 
 
@@ -55,7 +57,8 @@ def succeed_batch(group: str, *, hours_ago: float = 0) -> CollectorRun:
     )
 
 
-def get_health(client, **headers):
+def get_health(client, headers=BEARER):
+    """Status and body of /health/ as the token's holder sees it (the full report)."""
     response = client.get("/health/", **headers)
     return response.status_code, response.json()
 
@@ -126,12 +129,59 @@ def test_group_goes_stale_after_the_window(client, schedule_file, settings) -> N
 
 
 @pytest.mark.django_db
-def test_token_required_when_set(client, schedule_file, settings) -> None:
-    settings.HEALTH_CHECK_TOKEN = "s3cret-health-token"
-    assert client.get("/health/").status_code == 401
-    assert client.get("/health/", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
-    status, _ = get_health(client, HTTP_AUTHORIZATION="Bearer s3cret-health-token")
+def test_anonymous_callers_see_only_names_and_states(client, schedule_file, settings) -> None:
+    settings.HEALTH_CHECK_BROKER = True
+    settings.CELERY_BROKER_URL = "redis://broker.internal.example:1/0"
+    status, body = get_health(client, headers={})
     assert status == 503
+    assert body == {
+        "status": "unhealthy",
+        "checks": {
+            "database": {"ok": True},
+            "broker": {"ok": False},
+            "workers": {"ok": True},
+            "collector_groups": {"ok": False},
+        },
+    }
+    full = get_health(client)[1]
+    assert "broker.internal.example" in full["checks"]["broker"]["detail"]
+
+
+@pytest.mark.django_db
+def test_a_wrong_token_is_refused(client, schedule_file) -> None:
+    response = client.get("/health/", HTTP_AUTHORIZATION="Bearer wrong")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert get_health(client)[1]["checks"]["collector_groups"]["github"]["stale"] is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("debug", "full"), [(False, False), (True, True)])
+def test_without_a_token_only_debug_shows_details(
+    client, schedule_file, settings, debug, full
+) -> None:
+    settings.HEALTH_CHECK_TOKEN = ""
+    settings.DEBUG = debug
+    checks = get_health(client, headers=BEARER)[1]["checks"]
+    assert ("github" in checks["collector_groups"]) is full
+
+
+@pytest.mark.django_db
+def test_fresh_groups_read_ok_to_anonymous_callers(client, schedule_file) -> None:
+    succeed_batch("github")
+    succeed_batch("docs")
+    assert get_health(client, headers={}) == (
+        200,
+        {
+            "status": "healthy",
+            "checks": {
+                "database": {"ok": True},
+                "broker": {"ok": True},
+                "workers": {"ok": True},
+                "collector_groups": {"ok": True},
+            },
+        },
+    )
 
 
 @pytest.mark.django_db
@@ -166,31 +216,51 @@ def test_worker_check_reports_missing_and_failing_workers(settings) -> None:
     assert health.check_workers(broken)["error"] == "workers_unreachable"
 
 
-def test_database_outage_answers_503_with_an_error_code(tmp_path) -> None:
-    code = textwrap.dedent(
-        """
-        import django, json
-        django.setup()
-        from django.test import Client
-        response = Client().get("/health/")
-        print(response.status_code)
-        print(json.dumps(response.json()))
-        """
-    )
+OUTAGE_CLIENT = """
+import django, json
+django.setup()
+from django.test import Client
+for path, headers in (
+    ("/health/", {}),
+    ("/health/", {"HTTP_AUTHORIZATION": "Bearer tok"}),
+    ("/metrics", {"HTTP_AUTHORIZATION": "Bearer tok"}),
+):
+    response = Client().get(path, **headers)
+    body = response.json() if path == "/health/" else response.content.decode()
+    print(json.dumps([path, response.status_code, body]))
+"""
+
+
+def test_database_outage_answers_503_never_500() -> None:
+    """A real outage (nothing listens on port 1); the test client re-raises any 500."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
         "HEALTH_CHECK_BROKER": "false",
         "HEALTH_CHECK_WORKERS": "false",
+        "HEALTH_CHECK_TOKEN": "tok",
         "ALLOWED_HOSTS": "testserver",
     }
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", OUTAGE_CLIENT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    status, body = result.stdout.strip().splitlines()
-    assert status == "503"
-    report = json.loads(body)
-    assert report["checks"]["database"]["error"] == "database_unavailable"
-    assert "collector_groups" not in report["checks"]
+    anonymous, full, metrics = (json.loads(line) for line in result.stdout.splitlines())
+    assert anonymous == [
+        "/health/",
+        503,
+        {
+            "status": "unhealthy",
+            "checks": {"database": {"ok": False}, "broker": {"ok": True}, "workers": {"ok": True}},
+        },
+    ]
+    assert full[1] == 503
+    assert full[2]["checks"]["database"]["error"] == "database_unavailable"
+    assert "collector_groups" not in full[2]["checks"]
+    assert metrics == ["/metrics", 503, "database unavailable\n"]

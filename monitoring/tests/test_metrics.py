@@ -14,8 +14,13 @@ from core.testing.ledger import record_batch
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def metrics_token(settings) -> None:
+    settings.HEALTH_CHECK_TOKEN = "tok"
+
+
 def scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    response = client.get("/metrics")
+    response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer tok")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     samples = {}
@@ -78,7 +83,20 @@ def test_group_success_and_rate_limit_gauges(client, settings, tmp_path) -> None
     assert samples[("boost_collector_runs_in_progress", ())] == 0
 
 
-def test_metrics_token(client, settings) -> None:
-    settings.HEALTH_CHECK_TOKEN = "tok"
-    assert client.get("/metrics").status_code == 401
+def test_metrics_token(client) -> None:
+    response = client.get("/metrics")
+    assert (response.status_code, response["WWW-Authenticate"]) == (401, "Bearer")
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer tok").status_code == 200
+
+
+@pytest.mark.parametrize(("debug", "status"), [(False, 403), (True, 200)])
+def test_without_a_token_only_debug_serves_metrics(client, settings, debug, status) -> None:
+    settings.HEALTH_CHECK_TOKEN = ""
+    settings.DEBUG = debug
+    response = client.get("/metrics")
+    assert response.status_code == status
+    if status == 403:
+        assert response.content == (
+            b"forbidden: set HEALTH_CHECK_TOKEN to serve /metrics with DEBUG=False\n"
+        )
