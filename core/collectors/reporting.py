@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core import checks
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 Failure = TypeVar("Failure", bound=BaseException)
@@ -28,6 +29,38 @@ class ReportingCommand(BaseCommand):
         # (`manage.py run_x: error: argument --since: ...`); --help still shows it.
         parser.print_usage = _no_usage  # type: ignore[method-assign]
         return parser
+
+    def check(
+        self,
+        app_configs: Any = None,
+        tags: Any = None,
+        display_num_errors: bool = False,
+        include_deployment_checks: bool = False,
+        fail_level: int = checks.ERROR,
+        databases: Any = None,
+    ) -> None:
+        """Print each system-check warning in one line; errors stop as Django stops them.
+
+        A broken schedule in non-strict mode is a warning every command repeats: one
+        line each (`warning boost_collector_runner.W001: ...`), not Django's block.
+        `manage.py check` keeps Django's own report.
+        """
+        found = checks.run_checks(
+            app_configs=app_configs,
+            tags=tags,
+            include_deployment_checks=include_deployment_checks,
+            databases=databases,
+        )
+        visible = [issue for issue in found if not issue.is_silenced()]
+        if any(issue.level >= fail_level for issue in visible):
+            super().check(
+                app_configs, tags, display_num_errors, include_deployment_checks, fail_level,
+                databases,
+            )  # fmt: skip
+            return
+        for issue in visible:
+            if issue.level >= checks.WARNING:
+                self.stderr.write(f"warning {issue.id}: {' '.join(str(issue.msg).split())}")
 
     def reported(self, exc: Failure) -> Failure:
         """Mark `exc` as already reported in one line; returns it for `raise`."""
