@@ -1,1 +1,1 @@
-"""cppa_pinecone_sync: a collector app (scaffolded by startcollector)."""
+"""cppa_pinecone_sync: the search index of every registered document source (README.md)."""
