@@ -15,7 +15,11 @@ from github_activity_tracker import parsers, services
 from github_activity_tracker.items import IssueItem
 from github_activity_tracker.models import Issue, Repository
 from github_activity_tracker.search_documents import doc_id_of
+from github_activity_tracker.tests import payloads
 from github_activity_tracker.tests.conftest import octokit_responses, recorded
+
+# Where the recorded payloads were read from: parsers name it in their errors.
+RECORDED = payloads.REPO_API
 
 
 @pytest.fixture(autouse=True)
@@ -30,13 +34,13 @@ def _search_settings(settings):
 def repo(db) -> Repository:
     (obj,) = octokit_responses("get-repository", "get", "/repos/octokit-fixture-org/hello-world")
     website = {**obj, "id": 1, "name": "website-v2", "full_name": "boostorg/website-v2"}
-    services.upsert_repositories(items=[parsers.parse_repository(website)])
+    services.upsert_repositories(items=[parsers.parse_repository(website, url=RECORDED)])
     return Repository.objects.get(github_id=1)
 
 
 def recorded_issue() -> IssueItem:
     """boostorg/website-v2#1188 as GitHub answered it."""
-    return parsers.parse_issue(recorded("website-v2_issue-1188/issue_rest.json"))
+    return parsers.parse_issue(recorded("website-v2_issue-1188/issue_rest.json"), url=RECORDED)
 
 
 def issue_item(number: int, *, body: str, title: str = "", when: str = "") -> IssueItem:

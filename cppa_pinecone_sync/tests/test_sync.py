@@ -11,6 +11,7 @@ from core.models import CollectorRun
 from cppa_pinecone_sync.models import IndexedDocument, RetryItem, SearchChunk, SyncState
 from cppa_pinecone_sync.pipeline import IncompleteSync
 from cppa_pinecone_sync.tests.conftest import (
+    RECORDED,
     chunk_texts,
     doc_id,
     issue_item,
@@ -111,7 +112,8 @@ def test_a_new_comment_reindexes_its_issue(repo) -> None:
     store(repo, recorded_issue())
     sync()
     comments = [
-        parsers.parse_comment(c) for c in recorded("website-v2_issue-1188/comments_rest.json")
+        parsers.parse_comment(c, url=RECORDED)
+        for c in recorded("website-v2_issue-1188/comments_rest.json")
     ]
     services.ingest_comments(repository=repo, items=comments)
     row, _ = sync()
