@@ -9,8 +9,8 @@ import pytest
 from cppa_user_tracker.items import GitHubAccountItem, GitIdentityItem
 from github_activity_tracker import parsers
 from github_activity_tracker.items import ISSUE, PULL_REQUEST, FileChangeItem
-from github_activity_tracker.tests import payloads
-from github_activity_tracker.tests.conftest import octokit_responses, recorded
+from github_activity_tracker.testing import payloads
+from github_activity_tracker.testing.recordings import octokit_responses, recorded
 
 
 def test_recorded_issue_with_assignee_and_state_reason() -> None:

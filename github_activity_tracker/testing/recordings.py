@@ -1,4 +1,4 @@
-"""Recorded GitHub payloads, read from this app's copied fixtures."""
+"""Recorded GitHub payloads, read from this app's copied fixtures (`tests/fixtures`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 WEBSITE = FIXTURES / "boostorg-website-v2-contributions"
 OCTOKIT = FIXTURES / "octokit-fixtures"
 
