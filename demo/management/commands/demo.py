@@ -52,7 +52,7 @@ class Command(ReportingCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not getattr(settings, "DEMO_MODE", False):
+        if not settings.DEMO_MODE:
             raise CommandError(f"the demo needs its own settings and database: {SETTINGS_HINT}")
         database = settings.DATABASES["default"]["NAME"]
         created = prepare_database(reset=options["reset"])
