@@ -156,7 +156,9 @@ class GitHubActivityCollector(AbstractCollector):
     def collect(self) -> None:
         self.started = timezone.now()
         with self.http.github_client(counters=self.counters) as client:
-            for full_name in self.repos:
+            self.progress.watch_budget(lambda: client.rate_limit_remaining)
+            repos = self.progress.scopes(self.repos, total=len(self.repos), noun="repository")
+            for full_name in repos:
                 self._collect_repository(client, full_name)
         # Counted once at the end: the settling pass may meet the same bad item twice.
         kept = count_quarantined(collector=NAME, since=self.started)
@@ -391,6 +393,7 @@ class GitHubActivityCollector(AbstractCollector):
         items: list | None = None,
     ) -> StoredPage:
         """Store a page with `core.quarantine.store_page`, counting what it kept and released."""
+        self.progress.page(stream=stream, items=len(page.items) + len(page.bad))
         stored = store_page(
             collector=NAME,
             scope=f"{repository.full_name}:{stream}",
