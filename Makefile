@@ -7,12 +7,15 @@ UV := $(shell command -v uv 2>/dev/null || echo var/uv/bin/uv)
 RUN := $(UV) run --frozen
 MANAGE := $(RUN) python manage.py
 
-.PHONY: help install run worker beat test lint typecheck migrations-check docs-check scaffold-check \
+.PHONY: help install run demo worker beat test lint typecheck migrations-check docs-check scaffold-check \
 	pytest bench soak test-db-url db-stop clean browser-deps
 
 help:
 	@echo "make install   install uv (if missing) and the project's packages; create .env"
 	@echo "make run       migrate, then run the daily schedule (run_scheduled_collectors --schedule daily)"
+	@echo "make demo      offline demo: the daily schedule on recorded GitHub/Boost responses into"
+	@echo "               its own database (boost_demo), then the status page on 127.0.0.1:8000"
+	@echo "               (DEMO_PORT=8001, DEMO_ARGS=--reset to start afresh)"
 	@echo "make worker    start a Celery worker (Redis at CELERY_BROKER_URL)"
 	@echo "make beat      start Celery Beat: runs config/boost_collector_schedule.yaml"
 	@echo "make test      ruff, pyright, makemigrations --check, docs and scaffold checks, pytest"
@@ -38,6 +41,11 @@ install: .venv/.installed .env
 run: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) run_scheduled_collectors --schedule daily
+
+# Recorded responses, a database of its own (never yours), then the site until Ctrl-C.
+DEMO_PORT ?= 8000
+demo: install
+	DJANGO_SETTINGS_MODULE=config.demo_settings $(MANAGE) demo --port $(DEMO_PORT) $(DEMO_ARGS)
 
 # Redis is read from CELERY_BROKER_URL (default redis://localhost:6379/0).
 worker: install
