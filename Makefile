@@ -94,7 +94,7 @@ pytest: .venv/.installed browser-deps
 
 test: lint typecheck migrations-check docs-check scaffold-check pytest
 
-# Throughput, not correctness: pytest's discovery (norecursedirs) and coverage leave benchmarks/ out.
+# Throughput, not correctness: pytest's discovery and coverage leave benchmarks/ out.
 bench: .venv/.installed
 	$(RUN) pytest benchmarks -q -p no:cacheprovider --benchmark-columns=min,rounds
 
