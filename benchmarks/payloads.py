@@ -16,6 +16,8 @@ from github_activity_tracker.items import CommitItem
 from github_activity_tracker.parsers import parse_commit
 
 AUTHORS = 500
+# Where the payloads would come from; a malformed one names it.
+URL = "https://api.github.com/repos/boostorg/bench/commits"
 PAGE_SIZE = 1000  # GitHub pages hold 100; ten of them per transaction keeps memory flat.
 
 
@@ -48,5 +50,5 @@ def commit_payload(n: int) -> dict[str, Any]:
 def commit_pages(count: int, *, page_size: int = PAGE_SIZE) -> Iterator[list[CommitItem]]:
     """Yield parsed pages of `page_size` commits; only one page is in memory at a time."""
     payloads = (commit_payload(n) for n in range(count))
-    while page := [parse_commit(p) for p in islice(payloads, page_size)]:
+    while page := [parse_commit(p, url=URL) for p in islice(payloads, page_size)]:
         yield page

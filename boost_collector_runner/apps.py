@@ -7,3 +7,6 @@ class BoostCollectorRunnerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "boost_collector_runner"
     verbose_name = "Collector scheduler"
+
+    def ready(self) -> None:
+        from boost_collector_runner import checks  # noqa: F401  (registers the system check)

@@ -73,8 +73,9 @@ def beat_schedule_for_settings(
 
     Strict mode raises SettingsError so a production Beat never starts with an
     empty schedule; the error is one line, as manage.py prints it. Non-strict mode
-    stays quiet here (every manage.py command imports settings); the warning is
-    logged when a worker or Beat starts (`config.celery`) and by `check_schedule`.
+    stays quiet here (every manage.py command imports settings); the problem is one
+    system-check warning (`boost_collector_runner.checks`), is logged when a worker
+    or Beat starts (`config.celery`), and `check_schedule` lists it in full.
     """
     try:
         parsed = load_schedule(path, base_dir=base_dir)

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management import get_commands
 from django.core.management.base import CommandError, OutputWrapper
 
+from boost_collector_runner.checks import unknown_commands
 from boost_collector_runner.schedule import Schedule, ScheduleError, Task, load_schedule
-from boost_collector_runner.schedule_checks import unknown_commands
 from boost_collector_runner.selection import next_run
 
 logger = logging.getLogger(__name__)

@@ -107,8 +107,12 @@ def run_batch(
     stop_on_failure: bool,
     stdout: OutputWrapper,
     stderr: OutputWrapper,
+    disabled: int = 0,
 ) -> BatchResult:
     """Run `tasks` in order under the batch lock and return the outcome.
+
+    `disabled` is how many tasks the selection holds with `enabled: false`; the
+    summary says so ("1 disabled").
 
     Raises CommandError (one line) when the database cannot be reached, before
     anything runs: without the ledger and the lock a batch must not start.
@@ -133,7 +137,7 @@ def run_batch(
         lock.release()
         raise database_unavailable(spec.command, exc) from exc
     try:
-        return _run_tasks(row, spec, tasks, stop_on_failure, stdout, stderr)
+        return _run_tasks(row, spec, tasks, stop_on_failure, stdout, stderr, disabled)
     finally:
         lock.release()
 
@@ -175,6 +179,7 @@ def _run_tasks(
     stop_on_failure: bool,
     stdout: OutputWrapper,
     stderr: OutputWrapper,
+    disabled: int,
 ) -> BatchResult:
     started = time.monotonic()
     trigger = runs.current_run_context().trigger
@@ -201,7 +206,7 @@ def _run_tasks(
                 stopped_by = task.command
     if not result.exit_code and any(_locked(o) for o in result.outcomes):
         result.exit_code = EXIT_TASK_SKIPPED
-    result.summary = _summary(result.outcomes, time.monotonic() - started)
+    result.summary = _summary(result.outcomes, time.monotonic() - started, disabled=disabled)
     status = RunStatus.SUCCEEDED if result.exit_code == 0 else RunStatus.FAILED
     runs.finish_run(
         run=row,
@@ -309,19 +314,15 @@ def _record_child_row(outcome: TaskOutcome) -> None:
     )
 
 
-def _summary(outcomes: Sequence[TaskOutcome], seconds: float) -> str:
+def _summary(outcomes: Sequence[TaskOutcome], seconds: float, *, disabled: int = 0) -> str:
     """E.g. '4 tasks: 3 succeeded, 1 failed (run_x: rate_limit), 0 skipped in 12m03s'."""
-    counts = _counts(outcomes)
     failed = [f"{o.task.command}: {o.category}" for o in outcomes if o.status == RunStatus.FAILED]
     locked = [f"{o.task.command}: another run in progress" for o in outcomes if _locked(o)]
-    noun = "task" if len(outcomes) == 1 else "tasks"
-    return (
-        f"{len(outcomes)} {noun}: {counts['succeeded']} succeeded, {counts['failed']} failed"
-        + (f" ({', '.join(failed)})" if failed else "")
-        + f", {counts['skipped']} skipped"
-        + (f" ({', '.join(locked)})" if locked else "")
-        + f" in {runs.format_duration(seconds)}"
-    )
+    details = {"failed": ", ".join(failed), "skipped": ", ".join(locked)}
+    text = runs.batch_counts_summary(_counts(outcomes), details=details)
+    if disabled:
+        text += f", {disabled} disabled"
+    return f"{text} in {runs.format_duration(seconds)}"
 
 
 def _counts(outcomes: Sequence[TaskOutcome]) -> dict[str, Any]:

@@ -20,6 +20,11 @@ INTERVAL = "interval"
 ON_RELEASE = "on_release"
 SCHEDULE_KINDS = (DAILY, WEEKLY, MONTHLY, INTERVAL, ON_RELEASE)
 
+# Every manage.py command reads the file (settings build Beat's entries from it), so
+# its size is bounded: a large schedule is a few KiB, and one at this bound takes
+# well under a second to check.
+MAX_SCHEDULE_BYTES = 256 * 1024
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_INTERVAL_MINUTES = 180
 
@@ -101,7 +106,8 @@ def load_schedule(path: str | Path, *, base_dir: Path | None = None) -> Schedule
     """Parse and validate the schedule file, raising ScheduleError with every problem."""
     shown = display_path(path, base_dir)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as stream:
+            data = stream.read(MAX_SCHEDULE_BYTES + 1)
     except FileNotFoundError:
         raise ScheduleError(
             [
@@ -109,9 +115,22 @@ def load_schedule(path: str | Path, *, base_dir: Path | None = None) -> Schedule
                 "config/boost_collector_schedule.yaml.example) or set BOOST_COLLECTOR_SCHEDULE_YAML"
             ]
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise ScheduleError([f"{shown}: cannot read the schedule file: {exc}"]) from None
+    if len(data) > MAX_SCHEDULE_BYTES:
+        raise ScheduleError([too_large(shown)])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ScheduleError([f"{shown}: cannot read the schedule file: {exc}"]) from None
     return parse_schedule(text, path=shown)
+
+
+def too_large(path: str) -> str:
+    return (
+        f"{path}: the schedule file is larger than {MAX_SCHEDULE_BYTES // 1024} KiB; "
+        "a schedule needs a few KiB"
+    )
 
 
 def parse_schedule(text: str, *, path: str) -> Schedule:

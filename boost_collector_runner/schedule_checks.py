@@ -1,10 +1,9 @@
 """Validate the schedule file's YAML and build the `Schedule` it describes.
 
-The file is parsed to YAML nodes rather than to plain Python values, so every error
-can name the line it is on, and so the YAML 1.1 traps (an unquoted `on` key read as
-the boolean true, an unquoted `04:10` read as the number 250) can be explained from
-the text the operator actually wrote. Every problem is collected before reporting,
-so one run of `check_schedule` shows all of them.
+The file is read as YAML 1.2 nodes (`schedule_yaml`) rather than as plain Python
+values, so every error can name the line it is on and the value as the operator
+wrote it. Every problem is collected before reporting, so one run of
+`check_schedule` shows all of them.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from boost_collector_runner.schedule import (
@@ -29,35 +27,27 @@ from boost_collector_runner.schedule import (
     Task,
     parse_weekday,
 )
+from boost_collector_runner.schedule_yaml import (
+    BOOL_TAG,
+    FLOAT_TAG,
+    INT_TAG,
+    NULL_TAG,
+    STR_TAG,
+    compose_schedule,
+    int_value,
+)
 
 TOP_KEYS = ("groups",)
 GROUP_KEYS = ("default_time", "tasks")
 TASK_KEYS = ("command", "schedule", "on", "minutes", "enabled", "args")
 
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_INT_TAG = "tag:yaml.org,2002:int"
-_FLOAT_TAG = "tag:yaml.org,2002:float"
-_STR_TAG = "tag:yaml.org,2002:str"
-_NULL_TAG = "tag:yaml.org,2002:null"
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader used only to compose nodes; nodes carry their start line."""
-
-
 def check_schedule_text(text: str, *, path: str) -> Schedule:
     """Validate schedule `text` (shown as `path` in errors) and return the Schedule."""
-    try:
-        root = yaml.compose(text, Loader=_LineLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
-        raise ScheduleError([f"{path}:{line}: YAML syntax error: {problem}"]) from None
-    except yaml.YAMLError as exc:
-        raise ScheduleError([f"{path}: YAML error: {' '.join(str(exc).split())}"]) from None
+    root = compose_schedule(text, path=path)
     checker = _Checker(path)
     schedule = checker.schedule(root)
     if checker.errors:
@@ -81,15 +71,15 @@ def _describe(node: Node) -> str:
     if isinstance(node, SequenceNode):
         return "a list"
     kinds = {
-        _BOOL_TAG: "a boolean",
-        _INT_TAG: "an integer",
-        _FLOAT_TAG: "a decimal number",
-        _NULL_TAG: "nothing",
-        _STR_TAG: "the string",
+        BOOL_TAG: "a boolean",
+        INT_TAG: "an integer",
+        FLOAT_TAG: "a decimal number",
+        NULL_TAG: "nothing",
+        STR_TAG: "the string",
     }
-    value = node.value if node.tag != _STR_TAG else repr(node.value)
+    value = node.value if node.tag != STR_TAG else repr(node.value)
     kind = kinds.get(node.tag, "the value")
-    return kind if node.tag == _NULL_TAG else f"{kind} {value}"
+    return kind if node.tag == NULL_TAG else f"{kind} {value}"
 
 
 @dataclass
@@ -143,21 +133,12 @@ class _Checker:
         """True when `key` is absent from mapping `node` and not explained by a typo."""
         if not isinstance(node, MappingNode) or (id(node), key) in self.typos:
             return False
-        if key == "on" and _has_unquoted_on(node):
-            return False
         return not any(getattr(k, "value", None) == key for k, _ in node.value)
 
     def key(
         self, node: Node, where: _Where, allowed: tuple[str, ...], *, parent: Node
     ) -> str | None:
-        if isinstance(node, ScalarNode) and node.tag == _BOOL_TAG and "on" in allowed:
-            self.error(
-                node,
-                where,
-                f'the key {node.value} was read as a boolean (YAML 1.1); quote it: "{node.value}":',
-            )
-            return None
-        if not isinstance(node, ScalarNode) or node.tag != _STR_TAG:
+        if not isinstance(node, ScalarNode) or node.tag != STR_TAG:
             self.error(node, where, f"keys must be words, got {_describe(node)}")
             return None
         if node.value not in allowed:
@@ -197,15 +178,13 @@ class _Checker:
         return Schedule(path=self.path, groups=tuple(groups))
 
     def group_name(self, node: Node, seen: dict[str, int]) -> str | None:
-        if isinstance(node, ScalarNode) and node.tag in (_BOOL_TAG, _INT_TAG, _FLOAT_TAG):
+        if isinstance(node, ScalarNode) and node.tag in (BOOL_TAG, INT_TAG, FLOAT_TAG):
+            kind = _describe(node).rsplit(" ", 1)[0]
             self.error(
-                node,
-                _Where(),
-                f"group id {node.value} was read as {_describe(node).split()[1]} "
-                f'(YAML 1.1); quote it: "{node.value}":',
+                node, _Where(), f'group id {node.value} is {kind}; quote it: "{node.value}":'
             )
             return None
-        if not isinstance(node, ScalarNode) or node.tag != _STR_TAG or not node.value:
+        if not isinstance(node, ScalarNode) or node.tag != STR_TAG or not node.value:
             self.error(
                 node, _Where(), f"a group id must be a non-empty string, got {_describe(node)}"
             )
@@ -236,27 +215,15 @@ class _Checker:
     ) -> tuple[int, int] | None:
         if "default_time" not in entries:
             if self.missing(group_node, "default_time"):
-                self.error(
-                    group_node, where, "missing required key 'default_time' (\"HH:MM\", UTC)"
-                )
+                self.error(group_node, where, "missing required key 'default_time' (HH:MM, UTC)")
             return None
         node = entries["default_time"][1]
-        if isinstance(node, ScalarNode) and node.style is None and ":" in node.value:
-            # PyYAML happens to keep 04:10 a string, but 14:10 becomes 850 and other
-            # YAML 1.1 tools read both as numbers: require quotes for every time.
-            self.error(
-                node,
-                where,
-                f"'default_time' {node.value} is unquoted, and YAML 1.1 reads it as the "
-                f'number {_sexagesimal(node.value)}; quote it: "{node.value}"',
-            )
-            return None
         match = _TIME_RE.match(node.value) if isinstance(node, ScalarNode) else None
-        if node.tag != _STR_TAG or match is None:
+        if node.tag != STR_TAG or match is None:
             self.error(
                 node,
                 where,
-                f"'default_time' must be a quoted 24-hour \"HH:MM\" (UTC), got {_describe(node)}",
+                f"'default_time' must be a 24-hour HH:MM (UTC), got {_describe(node)}",
             )
             return None
         return int(match.group(1)), int(match.group(2))
@@ -337,7 +304,7 @@ class _Checker:
         node = entries[key][1]
         if (
             not isinstance(node, ScalarNode)
-            or node.tag != _STR_TAG
+            or node.tag != STR_TAG
             or not _NAME_RE.match(node.value)
         ):
             self.error(node, where, f"'{key}' must be a name like run_x, got {_describe(node)}")
@@ -359,7 +326,7 @@ class _Checker:
         if node is None or kind is None:
             return None
         if kind == WEEKLY:
-            day = parse_weekday(node.value) if node.tag == _STR_TAG else None
+            day = parse_weekday(node.value) if node.tag == STR_TAG else None
             if day is None:
                 self.error(
                     node,
@@ -395,12 +362,12 @@ class _Checker:
 
     def integer(self, node: Node, where: _Where, key: str, low: int, high: int) -> int | None:
         label = '"on"' if key == "on" else f"'{key}'"
-        if not isinstance(node, ScalarNode) or node.tag != _INT_TAG:
+        if not isinstance(node, ScalarNode) or node.tag != INT_TAG:
             self.error(
                 node, where, f"{label} must be a whole number {low}-{high}, got {_describe(node)}"
             )
             return None
-        value = int(yaml.load(node.value, Loader=_LineLoader))
+        value = int_value(node.value)
         if not low <= value <= high:
             self.error(node, where, f"{label} must be {low}-{high}, got {value}")
             return None
@@ -410,10 +377,10 @@ class _Checker:
         if "enabled" not in entries:
             return True
         node = entries["enabled"][1]
-        if node.tag != _BOOL_TAG:
+        if node.tag != BOOL_TAG:
             self.error(node, where, f"'enabled' must be true or false, got {_describe(node)}")
             return True
-        return node.value.lower() in ("true", "yes", "on", "y")
+        return node.value.lower() == "true"
 
     def args(self, entries: dict[str, tuple[Node, Node]], where: _Where) -> tuple[str, ...]:
         if "args" not in entries:
@@ -424,7 +391,7 @@ class _Checker:
             return ()
         values: list[str] = []
         for item in node.value:
-            if not isinstance(item, ScalarNode) or item.tag != _STR_TAG:
+            if not isinstance(item, ScalarNode) or item.tag != STR_TAG:
                 self.error(
                     item, where, f"'args' items must be strings, got {_describe(item)}; quote it"
                 )
@@ -444,31 +411,3 @@ def _command_hint(node: Node) -> str:
             ):
                 return value_node.value
     return ""
-
-
-def _sexagesimal(text: str) -> str:
-    """The base-60 number YAML 1.1 makes of an unquoted 04:10 (250), for the message."""
-    total = 0
-    for part in text.split(":"):
-        if not part.isdigit():
-            return "(not a time)"
-        total = total * 60 + int(part)
-    return str(total)
-
-
-def _has_unquoted_on(node: Node) -> bool:
-    """True when the task wrote `on:` unquoted; that error is already reported."""
-    return isinstance(node, MappingNode) and any(
-        isinstance(key, ScalarNode) and key.tag == _BOOL_TAG for key, _ in node.value
-    )
-
-
-def unknown_commands(schedule: Schedule, known: set[str]) -> list[str]:
-    """Return one located message per task whose command is not a management command."""
-    return [
-        f"{schedule.path}:{task.line}: group '{task.group}', task {task.position} "
-        f"({task.command}): unknown command '{task.command}'"
-        f"{_suggest(task.command, tuple(sorted(known)))}"
-        for task in schedule.tasks()
-        if task.command not in known
-    ]

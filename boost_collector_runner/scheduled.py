@@ -14,7 +14,7 @@ is new.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.core.management.base import OutputWrapper
@@ -70,6 +70,28 @@ def resolve(schedule: Schedule, request: Request, *, today: date) -> list[Task]:
     return select_tasks(schedule, selection, today=today)
 
 
+def disabled_in(schedule: Schedule, request: Request, *, today: date) -> list[Task]:
+    """The disabled tasks the request would select if they were enabled.
+
+    A group run says how many it left out, so `enabled: false` is never silent.
+    """
+    everything = replace(
+        schedule,
+        groups=tuple(
+            replace(group, tasks=tuple(replace(task, enabled=True) for task in group.tasks))
+            for group in schedule.groups
+        ),
+    )
+    switched_off = {
+        (t.group, t.position) for g in schedule.groups for t in g.tasks if not t.enabled
+    }
+    return [
+        task
+        for task in resolve(everything, request, today=today)
+        if (task.group, task.position) in switched_off
+    ]
+
+
 def run_scheduled(
     *,
     schedule: Schedule,
@@ -94,6 +116,7 @@ def run_scheduled(
         stop_on_failure=request.stop_on_failure,
         stdout=stdout,
         stderr=stderr,
+        disabled=len(disabled_in(schedule, request, today=today)),
     )
     if not result.duplicate:
         _consume(result, pending, tasks)

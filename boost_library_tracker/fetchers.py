@@ -15,7 +15,7 @@ import base64
 import json
 import logging
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
 
@@ -27,7 +27,7 @@ from boost_library_tracker.parsers import (
     parse_version_tag,
 )
 from core.bad_items import ParsedPage, parse_each
-from core.http import GitHubClient, MalformedResponse
+from core.http import GitHubClient, Payload, redact
 
 logger = logging.getLogger(__name__)
 
@@ -59,18 +59,22 @@ query($owner: String!, $name: String!, $after: String) {
 
 def _file_text(body: object, *, url: str) -> str:
     """The text of a contents-endpoint answer (base64 `content`, as GitHub sends files)."""
-    if not isinstance(body, dict) or body.get("encoding") != "base64":
-        raise MalformedResponse(f"{url}: no base64 file content", url=url)
-    return base64.b64decode(body.get("content", "")).decode("utf-8")
+    answer = Payload.of(body, url=url, kind="file")
+    if answer.optional_str("encoding") != "base64":
+        raise answer.fail("encoding", "is not 'base64'")
+    try:
+        return base64.b64decode(answer.optional_str("content")).decode("utf-8")
+    except ValueError:
+        raise answer.fail("content", "is not base64-encoded UTF-8 text") from None
 
 
-def _tag_date(target: object) -> datetime | None:
+def _tag_date(target: Payload | None) -> datetime | None:
     """The commit date of a lightweight tag's commit or an annotated tag's target."""
-    while isinstance(target, dict):
-        stamp = target.get("committedDate")
+    while target is not None:
+        stamp = target.optional_moment("committedDate")
         if stamp:
-            return datetime.fromisoformat(stamp).astimezone(UTC)
-        target = target.get("target")
+            return stamp
+        target = target.optional_object("target")
     return None
 
 
@@ -96,10 +100,10 @@ def libraries_payload(*, ref: str, submodule: SubmoduleItem, text: str) -> dict:
     }
 
 
-def parse_libraries_payload(payload: dict) -> LibrariesOfRepo:
-    """The submodule and its libraries from a `libraries_payload`."""
+def parse_libraries_payload(payload: dict, *, url: str) -> LibrariesOfRepo:
+    """The submodule and its libraries from a `libraries_payload` read from `url`."""
     submodule = SubmoduleItem(**payload["submodule"])
-    source = f"{OWNER}/{submodule.repo_name}@{payload['ref']}:meta/libraries.json"
+    source = f"{url} ({OWNER}/{submodule.repo_name}@{payload['ref']}:meta/libraries.json)"
     return submodule, parse_libraries_json(payload["text"], source=source)
 
 
@@ -122,13 +126,15 @@ class BoostCatalogueFetcher:
 
     def versions(self) -> Iterator[VersionItem]:
         """Yield the stable `boost-X.Y.Z` tags with their commit dates (betas and rcs skipped)."""
+        url = self.client.graphql_url
         for page in self.client.graphql_pages(
             TAGS_QUERY,
             connection_path=["repository", "refs"],
             variables={"owner": OWNER, "name": SUPERPROJECT},
         ):
-            for node in page.nodes:
-                version = parse_version_tag(str(node.get("name", "")))
+            for index, value in enumerate(page.nodes):
+                node = Payload.of(value, url=url, kind="tag", path=f"nodes[{index}]")
+                version = parse_version_tag(node.require_str("name"))
                 if version is None:
                     continue
                 yield VersionItem(
@@ -136,14 +142,15 @@ class BoostCatalogueFetcher:
                     major=version.major,
                     minor=version.minor,
                     patch=version.patch,
-                    released_at=_tag_date(node.get("target")),
+                    released_at=_tag_date(node.optional_object("target")),
                 )
 
     def submodules(self, *, ref: str) -> list[SubmoduleItem]:
         """The superproject's `.gitmodules` at `ref`, read with the contents endpoint."""
         path = f"/repos/{OWNER}/{SUPERPROJECT}/contents/.gitmodules"
-        text = _file_text(self.client.get(path, params={"ref": ref}), url=f"{path}?ref={ref}")
-        return parse_gitmodules(text, source=f"{OWNER}/{SUPERPROJECT}@{ref}:.gitmodules")
+        url = self.client.url_of(path, params={"ref": ref})
+        text = _file_text(self.client.get(path, params={"ref": ref}), url=url)
+        return parse_gitmodules(text, source=url)
 
     def release_dates(self) -> dict[str, datetime]:
         """Official release dates by version name, from boost.org's release list.
@@ -165,8 +172,8 @@ class BoostCatalogueFetcher:
                 extra={"collector": "boost_library_tracker"},
             )
             return {}
-        source = f"{OWNER}/{RELEASE_LIST_REPO}:{RELEASE_LIST_PATH}"
-        versions = parse_release_list(_file_text(body, url=path), source=source)
+        url = self.client.url_of(path)
+        versions = parse_release_list(_file_text(body, url=url), source=url)
         return {v.name: v.released_at for v in versions if v.released_at is not None}
 
     def library_metas(
@@ -183,10 +190,12 @@ class BoostCatalogueFetcher:
             query = libraries_query(ref=ref, repo_names=[s.repo_name for s in batch])
             # A repository deleted or renamed away answers NOT_FOUND for its alias only.
             data = self.client.graphql(query, tolerate=("NOT_FOUND",))
+            answer = Payload.of(data, url=self.client.graphql_url, kind="libraries.json batch")
             found = []
             for index, submodule in enumerate(batch):
-                blob = (data.get(f"r{index}") or {}).get("object") or {}
-                text = blob.get("text")
+                repository = answer.optional_object(f"r{index}")
+                blob = repository.optional_object("object") if repository else None
+                text = blob.optional_str("text") if blob else ""
                 if not text:
                     logger.warning(
                         "%s/%s has no meta/libraries.json at %s; skipped",
@@ -197,4 +206,4 @@ class BoostCatalogueFetcher:
                     )
                     continue
                 found.append(libraries_payload(ref=ref, submodule=submodule, text=text))
-            yield parse_each(found, parse_libraries_payload, url=self.client.graphql_url)
+            yield parse_each(found, parse_libraries_payload, url=redact(self.client.graphql_url))

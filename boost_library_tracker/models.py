@@ -26,6 +26,7 @@ class BoostVersion(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "Boost version"
         ordering = ["major", "minor", "patch"]
         constraints = [
             models.UniqueConstraint(
@@ -118,6 +119,7 @@ class LibraryVersionCategory(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT)
 
     class Meta:
+        verbose_name_plural = "library version categories"
         constraints = [
             models.UniqueConstraint(
                 fields=["library_version", "category"], name="library_version_category_unique"
@@ -148,6 +150,7 @@ class LibraryVersionPerson(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = "library version people"
         ordering = ["library_version", "role", "position"]
         constraints = [
             models.UniqueConstraint(

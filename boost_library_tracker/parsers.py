@@ -1,13 +1,13 @@
 """Turn Boost catalogue sources into items: `.gitmodules`, `libraries.json`, tags, releases.
 
 Pure functions of text: no database, no network, so the fetcher, a replay of the raw
-archive and the tests all run the very same code. Bad input raises `ValueError`
-naming the file (`source`) and the field, never a silent skip.
+archive and the tests all run the very same code. Bad input raises `MalformedResponse`
+(a `ValueError`) naming where the text came from (`source`: the URL, or the URL and
+the file) and the field, never a silent skip.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -21,10 +21,12 @@ from boost_library_tracker.items import (
     SubmoduleItem,
     VersionItem,
 )
+from core.http import MalformedResponse, Payload, decode_json
 
 _SECTION = re.compile(r'^\[\s*submodule\s+"(?P<name>[^"]+)"\s*\]$')
 _OTHER_SECTION = re.compile(r"^\[.*\]$")
-_STABLE_TAG = re.compile(r"^boost-(\d+)\.(\d+)\.(\d+)$")
+# Four digits at most: the parts are stored in smallint columns.
+_STABLE_TAG = re.compile(r"^boost-(\d{1,4})\.(\d{1,4})\.(\d{1,4})$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _AT = re.compile(r"\s*-at-\s*|\s+at\s+|\s*\(at\)\s*", re.IGNORECASE)
 _DOT = re.compile(r"\s*-dot-\s*|\s+dot\s+|\s*\(dot\)\s*", re.IGNORECASE)
@@ -52,14 +54,23 @@ def parse_gitmodules(text: str, *, source: str) -> list[SubmoduleItem]:
                 key, _, value = line.partition("=")
                 current[key.strip().lower()] = value.strip()
         else:
-            raise ValueError(f"{source}: line {number} is not git-config syntax: {raw!r}")
+            raise MalformedResponse(
+                f"{source}: line {number} is not git-config syntax: {raw!r}",
+                url=source,
+                field=f"line {number}",
+            )
     return [_submodule(name, values, source=source) for name, values in sections]
 
 
 def _submodule(name: str, values: dict[str, str], *, source: str) -> SubmoduleItem:
     for required in ("path", "url"):
         if not values.get(required):
-            raise ValueError(f"{source}: submodule {name!r} has no {required!r}")
+            raise MalformedResponse(
+                f"{source}: submodule {name!r} has no {required!r}",
+                url=source,
+                field=required,
+                item_id=name,
+            )
     url = values["url"]
     repo_name = url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
     return SubmoduleItem(name=name, path=values["path"], url=url, repo_name=repo_name)
@@ -85,51 +96,57 @@ def parse_libraries_json(text: str, *, source: str) -> list[LibraryMetaItem]:
     one author (never split on commas: "John Maddock, Howard Hinnant, et al" is one
     credit line); `category` and `std` may be a string; `cxxstd` may be a number.
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    data = decode_json(text, url=source, what="a file")
     entries = data if isinstance(data, list) else [data]
     return [_library_meta(entry, index=i, source=source) for i, entry in enumerate(entries)]
 
 
-def _library_meta(entry: Any, *, index: int, source: str) -> LibraryMetaItem:
-    if not isinstance(entry, dict):
-        raise ValueError(f"{source}: library #{index} is not an object")
-    label = f"{source}: library #{index}"
-    key = _required_text(entry, "key", label=label)
-    label = f"{source}: library {key!r}"
+def _library_meta(value: Any, *, index: int, source: str) -> LibraryMetaItem:
+    entry = Payload.of(value, url=source, kind="library", item_id=f"#{index}")
+    key = _text(entry, "key")
+    if not key:
+        raise entry.fail("key", "is missing")
+    entry = Payload.of(value, url=source, kind="library", item_id=key)
+    name = _text(entry, "name")
+    if not name:
+        raise entry.fail("name", "is missing")
     return LibraryMetaItem(
         key=key,
-        name=_required_text(entry, "name", label=label),
-        description=_text(entry.get("description")),
-        documentation=_text(entry.get("documentation")),
-        cxxstd=_text(entry.get("cxxstd")),
-        status=_text(entry.get("status")),
-        first_boost_version=_text(entry.get("boost-version")),
-        std=_text_list(entry.get("std")),
-        categories=_text_list(entry.get("category")),
-        authors=tuple(PersonName(name=name) for name in _text_list(entry.get("authors"))),
-        maintainers=tuple(parse_maintainer(m) for m in _text_list(entry.get("maintainers"))),
-        modules=bool(entry.get("modules", False)),
+        name=name,
+        description=_text(entry, "description"),
+        documentation=_text(entry, "documentation"),
+        cxxstd=_text(entry, "cxxstd"),
+        status=_text(entry, "status"),
+        first_boost_version=_text(entry, "boost-version"),
+        std=_text_list(entry, "std"),
+        categories=_text_list(entry, "category"),
+        authors=tuple(PersonName(name=name) for name in _text_list(entry, "authors")),
+        maintainers=tuple(parse_maintainer(m) for m in _text_list(entry, "maintainers")),
+        modules=entry.flag("modules"),
     )
 
 
-def _required_text(entry: dict[str, Any], field: str, *, label: str) -> str:
-    value = _text(entry.get(field))
-    if not value:
-        raise ValueError(f"{label} has no {field!r}")
-    return value
+def _as_text(entry: Payload, field: str, value: Any) -> str:
+    """Text, or a number written without quotes (`"cxxstd": 14`); null gives ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise entry.wrong(field, value, "text")
+    return str(value).strip()
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
+def _text(entry: Payload, field: str) -> str:
+    return _as_text(entry, field, entry.data.get(field))
 
 
-def _text_list(value: Any) -> tuple[str, ...]:
+def _text_list(entry: Payload, field: str) -> tuple[str, ...]:
     """Accept a list or a lone string; drop empty entries ("" means none)."""
-    values = value if isinstance(value, list) else [value]
-    return tuple(text for text in (_text(v) for v in values) if text)
+    value = entry.data.get(field)
+    if isinstance(value, list):
+        found = [_as_text(entry, f"{field}[{i}]", v) for i, v in enumerate(value)]
+    else:
+        found = [_text(entry, field)]
+    return tuple(text for text in found if text)
 
 
 def parse_maintainer(text: str) -> PersonName:
@@ -162,36 +179,34 @@ def parse_release_list(text: str, *, source: str) -> list[VersionItem]:
     Betas, `bjam-*` and other keys are skipped; a stable release without a date keeps
     `released_at=None` so it never erases a date learnt from its tag.
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
-    if not isinstance(data, dict):
-        raise ValueError(f"{source}: expected an object keyed by release name")
+    releases = Payload.of(
+        decode_json(text, url=source, what="a release list"), url=source, kind="release list"
+    )
     versions = []
-    for name, details in data.items():
+    for name, details in releases.data.items():
         version = parse_version_tag(name)
         if version is None:
             continue
-        stamp = _text(details.get("release_date")) if isinstance(details, dict) else ""
+        release = Payload.of(details, url=source, kind="release", item_id=name)
         versions.append(
             VersionItem(
                 name=version.name,
                 major=version.major,
                 minor=version.minor,
                 patch=version.patch,
-                released_at=_release_date(stamp, name=name, source=source),
+                released_at=_release_date(release),
             )
         )
     return sorted(versions, key=lambda v: v.sort_key)
 
 
-def _release_date(stamp: str, *, name: str, source: str) -> datetime | None:
+def _release_date(release: Payload) -> datetime | None:
+    stamp = release.optional_str("release_date").strip()
     if not stamp:
         return None
     try:
         moment = parsedate_to_datetime(stamp)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{source}: release {name!r} has a bad release_date {stamp!r}") from exc
+    except (TypeError, ValueError):
+        raise release.wrong("release_date", stamp, "an RFC 2822 date") from None
     # RFC 2822 "-0000" means "zone unknown"; the list is written in UTC.
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

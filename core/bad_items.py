@@ -75,14 +75,17 @@ class ParsedPage(Generic[T]):
         return cls(items=items, bad=bad, _sources=sources)
 
 
-def parse_each(payloads: Iterable[Any], parse: Callable[[Any], T], *, url: str) -> ParsedPage[T]:
-    """Parse every object of a page; the ones of the wrong shape become `BadItem`s."""
+def parse_each(payloads: Iterable[Any], parse: Callable[..., T], *, url: str) -> ParsedPage[T]:
+    """Parse every object of a page; the ones of the wrong shape become `BadItem`s.
+
+    `parse(payload, url=url)`: parsers name the URL in the MalformedResponse they raise.
+    """
     items: list[T] = []
     bad: list[BadItem] = []
     sources: dict[int, tuple[Any, str]] = {}
     for payload in payloads:
         try:
-            item = parse(payload)
+            item = parse(payload, url=url)
         except PARSE_FAILURES as exc:
             bad.append(BadItem(key=payload_key(payload), url=url, payload=payload, error=exc))
             continue

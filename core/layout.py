@@ -11,6 +11,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVICE_DOCS_DIR = Path("docs") / "service_api"
+SERVICE_API_INDEX = Path("docs") / "Service_API.md"
 CROSS_APP_DEPENDENCIES_DOC = Path("docs") / "cross-app-dependencies.md"
 SCHEMA_DOC = Path("docs") / "Schema.md"
 

@@ -130,6 +130,10 @@ class HttpCacheEntry(models.Model):
     body = models.JSONField(null=True, blank=True)
     fetched_at = models.DateTimeField()
 
+    class Meta:
+        verbose_name = "HTTP cache entry"
+        verbose_name_plural = "HTTP cache entries"
+
     def __str__(self) -> str:
         return self.url
 

@@ -114,6 +114,27 @@ class RunCounters:
         return ", ".join(parts)
 
 
+# A batch row's counters, in the order its summary line gives them.
+BATCH_OUTCOMES = ("succeeded", "failed", "skipped")
+
+
+def batch_counts_summary(
+    counts: Mapping[str, int], *, details: Mapping[str, str] | None = None
+) -> str:
+    """Describe a batch's task counts: '2 tasks: 1 succeeded, 1 failed (run_x: network), ...'.
+
+    `details` adds a parenthesis after an outcome. The order is fixed here because a
+    JSONB column gives keys back in its own order.
+    """
+    total = int(counts.get("tasks", 0))
+    noun = "task" if total == 1 else "tasks"
+    parts = []
+    for word in BATCH_OUTCOMES:
+        note = (details or {}).get(word)
+        parts.append(f"{int(counts.get(word, 0))} {word}" + (f" ({note})" if note else ""))
+    return f"{total} {noun}: " + ", ".join(parts)
+
+
 def _save(run: CollectorRun, fields: list[str]) -> None:
     """Save `fields`, reconnecting once if the connection died during the run."""
     try:

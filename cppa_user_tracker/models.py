@@ -17,6 +17,7 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name_plural = "people"
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -38,6 +39,7 @@ class GitHubAccount(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "GitHub account"
         ordering = ["login"]
         constraints = [
             models.CheckConstraint(
@@ -59,6 +61,7 @@ class EmailAddress(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "email addresses"
         ordering = ["address"]
         constraints = [
             models.CheckConstraint(

@@ -45,6 +45,7 @@ from core.bad_items import ParsedPage, parse_each
 from core.checkpoints import get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector
 from core.http import GitHubClient, HttpOptions
+from core.http.github import full_name_problem
 from core.quarantine import (
     QUARANTINED,
     RELEASED,
@@ -83,7 +84,7 @@ def _resume_from(cursor: dict | None) -> datetime | None:
 
 
 def _reparse(
-    parse: Callable[[Any], Any], handle: Callable[[ParsedPage], None]
+    parse: Callable[..., Any], handle: Callable[[ParsedPage], None]
 ) -> Callable[[Any, str], None]:
     """Turn a kept payload back into a page of one item and store it like a stream page."""
     return lambda payload, url: handle(parse_each([payload], parse, url=url))
@@ -99,17 +100,23 @@ def parse_utc_date(flag: str, value: str | None) -> datetime | None:
         raise CommandError(f"{flag} {value!r} is not a date; use YYYY-MM-DD (UTC)") from None
 
 
-def check_repo(value: str) -> str:
-    owner, slash, name = value.strip().partition("/")
-    if not slash or not owner or not name or "/" in name:
-        raise CommandError(f"--repo {value!r} is not owner/name; e.g. --repo boostorg/json")
-    return f"{owner}/{name}"
+def check_repo(value: str, *, where: str = "--repo", example: str = "--repo boostorg/json") -> str:
+    """Return `value` as owner/name; a name GitHub would refuse is a one-line CommandError."""
+    full_name = value.strip()
+    problem = full_name_problem(full_name)
+    if problem is not None:
+        raise CommandError(f"{where} {value!r} {problem}; e.g. {example}")
+    return full_name
 
 
 def default_repos() -> list[str]:
     """GITHUB_ACTIVITY_REPOS when set, else the catalogue's library repositories + boost."""
     if settings.GITHUB_ACTIVITY_REPOS:
-        return list(settings.GITHUB_ACTIVITY_REPOS)
+        example = "GITHUB_ACTIVITY_REPOS=boostorg/json,boostorg/url"
+        return [
+            check_repo(r, where="GITHUB_ACTIVITY_REPOS entry", example=example)
+            for r in settings.GITHUB_ACTIVITY_REPOS
+        ]
     names = ["boost", *library_repo_names()]
     return [f"boostorg/{name}" for name in dict.fromkeys(names)]
 
@@ -156,7 +163,9 @@ class GitHubActivityCollector(AbstractCollector):
     def collect(self) -> None:
         self.started = timezone.now()
         with self.http.github_client(counters=self.counters) as client:
-            for full_name in self.repos:
+            self.progress.watch_budget(lambda: client.rate_limit_remaining)
+            repos = self.progress.scopes(self.repos, total=len(self.repos), noun="repository")
+            for full_name in repos:
                 self._collect_repository(client, full_name)
         # Counted once at the end: the settling pass may meet the same bad item twice.
         kept = count_quarantined(collector=NAME, since=self.started)
@@ -391,6 +400,7 @@ class GitHubActivityCollector(AbstractCollector):
         items: list | None = None,
     ) -> StoredPage:
         """Store a page with `core.quarantine.store_page`, counting what it kept and released."""
+        self.progress.page(stream=stream, items=len(page.items) + len(page.bad))
         stored = store_page(
             collector=NAME,
             scope=f"{repository.full_name}:{stream}",
@@ -410,7 +420,7 @@ class GitHubActivityCollector(AbstractCollector):
         it costs no request; an item the source corrects gets a new `updated_at`, so
         its stream reads it again anyway and releases it.
         """
-        handlers: dict[str, tuple[Callable[[Any], Any], Callable[[ParsedPage], None]]] = {
+        handlers: dict[str, tuple[Callable[..., Any], Callable[[ParsedPage], None]]] = {
             RELEASES: (parsers.parse_release, partial(self._release_page, repository)),
             COMMITS: (parsers.parse_commit, partial(self._commit_page, fetcher, repository)),
             ISSUES: (

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import httpx
 
 from core.bad_items import ParsedPage, parse_each
-from core.http import GitHubClient
+from core.http import GitHubClient, PaginationLoopError
 from github_activity_tracker import parsers
 from github_activity_tracker.items import (
     CommentItem,
@@ -58,14 +58,14 @@ class GitHubActivityFetcher:
         self.base = f"/repos/{full_name}"
 
     def _pages(
-        self, path: str, parse: Callable[[Any], T], params: Mapping[str, Any] | None = None
+        self, path: str, parse: Callable[..., T], params: Mapping[str, Any] | None = None
     ) -> Iterator[ParsedPage[T]]:
         for page in self.client.pages(f"{self.base}{path}", params=params):
             yield parse_each(page.items, parse, url=page.url)
 
-    def _one(self, path: str, parse: Callable[[Any], T]) -> ParsedPage[T]:
+    def _one(self, path: str, parse: Callable[..., T]) -> ParsedPage[T]:
         """A detail answer as a page of one item (or of one bad item)."""
-        url = f"{self.client.base_url}{self.base}{path}"
+        url = self.client.url_of(f"{self.base}{path}")
         return parse_each([self.client.get(f"{self.base}{path}")], parse, url=url)
 
     def repository(self) -> ParsedPage[RepositoryItem]:
@@ -79,7 +79,8 @@ class GitHubActivityFetcher:
 
     def branch_head(self, branch: str) -> str:
         """The SHA at the tip of `branch` (one request, a 304 when unchanged)."""
-        return str(self.client.get(f"{self.base}/branches/{branch}")["commit"]["sha"])
+        path = f"{self.base}/branches/{branch}"
+        return parsers.parse_branch_head(self.client.get(path), url=self.client.url_of(path))
 
     def commits(
         self, *, branch: str, since: datetime | None = None, until: datetime | None = None
@@ -91,15 +92,28 @@ class GitHubActivityFetcher:
         yield from self._pages("/commits", parsers.parse_commit, params)
 
     def new_commits(self, *, base: str, head: str) -> Iterator[ParsedPage[CommitItem]]:
-        """Pages of the commits reachable from `head` but not from `base` (compare API)."""
-        page_number = 1
+        """Pages of the commits reachable from `head` but not from `base` (compare API).
+
+        Pages are numbered, so a server that answers every page number with the same
+        commits would be read forever: a page of commits all listed already stops it.
+        """
         path = f"{self.base}/compare/{base}...{head}"
+        page_number, listed = 1, set[str]()
         while True:
-            body = self.client.get(path, params={"per_page": PER_PAGE, "page": page_number})
-            found = body.get("commits") or []
+            params = {"per_page": PER_PAGE, "page": page_number}
+            url = self.client.url_of(path, params=params)
+            found = parsers.compare_commits(self.client.get(path, params=params), url=url)
+            page = parse_each(found, parsers.parse_commit, url=url)
+            shas = {commit.sha for commit in page.items}
+            if shas and shas <= listed:
+                raise PaginationLoopError(
+                    f"{url}: page {page_number} repeats commits this compare already listed; "
+                    "stopping instead of looping",
+                    url=url,
+                )
+            listed |= shas
             if found:
-                url = f"{self.client.base_url}{path}?page={page_number}"
-                yield parse_each(found, parsers.parse_commit, url=url)
+                yield page
             if len(found) < PER_PAGE:
                 return
             page_number += 1

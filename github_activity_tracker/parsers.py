@@ -1,16 +1,20 @@
 """Turn GitHub REST JSON objects into items.
 
-Pure functions of one decoded object each, so the fetcher, a replay of the raw
-archive and the tests share them. A missing required field raises `ValueError`
-naming the field and the object; optional fields GitHub sends as null become ""/None.
+Pure functions of one decoded object and the URL it came from, so the fetcher, a
+replay of the raw archive and the tests share them. Fields are read through
+`core.http.Payload`: a missing required field, a wrong type (a list where an object
+belongs, text where a user object belongs) or an integer outside its column's range
+raises `MalformedResponse` naming the URL, the field and the item; optional fields
+GitHub sends as null become ""/None.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
+import re
 from typing import Any
 
+from core.http import Payload
+from core.http.payload import INT_MAX
 from cppa_user_tracker.items import GitHubAccountItem, GitIdentityItem
 from github_activity_tracker.items import (
     ISSUE,
@@ -27,217 +31,239 @@ from github_activity_tracker.items import (
     ReviewItem,
 )
 
-Payload = Mapping[str, Any]
+SHA = re.compile(r"[0-9a-f]{40}")
+_NUMBER_AT_END = re.compile(r"/(\d{1,10})/?$")
 
 
-def _require(obj: Payload, field: str, *, kind: str) -> Any:
-    value = obj.get(field)
-    if value is None or value == "":
-        ident = obj.get("id") or obj.get("sha") or obj.get("number") or "?"
-        raise ValueError(f"GitHub {kind} {ident}: missing field {field!r}")
-    return value
+def _sha(obj: Payload) -> str:
+    return obj.matching_str("sha", SHA, meaning="a 40-digit hex commit SHA")
 
 
-def _moment(value: str | None) -> datetime | None:
-    """Read GitHub's ISO 8601 timestamps (`2024-08-14T16:46:18Z`) as aware UTC."""
-    if not value:
-        return None
-    return datetime.fromisoformat(value).astimezone(UTC)
+def _number(obj: Payload) -> int:
+    """An issue or pull request number (an `integer` column, numbers start at 1)."""
+    return obj.require_int("number", minimum=1, maximum=INT_MAX)
 
 
-def _required_moment(obj: Payload, field: str, *, kind: str) -> datetime:
-    moment = _moment(_require(obj, field, kind=kind))
-    assert moment is not None
-    return moment
+def _count(obj: Payload, name: str) -> int:
+    """A non-negative count stored in an `integer` column (stars, additions, ...)."""
+    return obj.optional_int(name, maximum=INT_MAX) or 0
 
 
-def _number_from_url(url: str) -> int:
-    """The last path segment of `.../issues/1188` or `.../pulls/1602`."""
-    return int(url.rstrip("/").rsplit("/", 1)[-1])
+def _number_from_url(obj: Payload, name: str) -> int:
+    """The number at the end of `.../issues/1188` or `.../pulls/1602`."""
+    url = obj.require_str(name)
+    match = _NUMBER_AT_END.search(url)
+    if match is None or not 1 <= int(match[1]) <= INT_MAX:
+        raise obj.fail(name, f"is {url!r}, expected a URL ending in an issue number")
+    return int(match[1])
 
 
 def parse_account(obj: Payload | None) -> GitHubAccountItem | None:
     """A user, bot or organisation object; null (a deleted "ghost" user) gives None."""
-    if not obj:
+    if obj is None:
         return None
     return GitHubAccountItem(
-        github_id=int(_require(obj, "id", kind="account")),
-        login=_require(obj, "login", kind="account"),
-        name=obj.get("name") or "",
-        account_type=obj.get("type") or "",
-        avatar_url=obj.get("avatar_url") or "",
+        github_id=obj.require_id(),
+        login=obj.require_str("login"),
+        name=obj.optional_str("name"),
+        account_type=obj.optional_str("type"),
+        avatar_url=obj.optional_str("avatar_url"),
     )
 
 
-def parse_repository(obj: Payload) -> RepositoryItem:
-    owner = _require(obj, "owner", kind="repository")
-    licence = obj.get("license") or {}
+def parse_repository(value: Any, *, url: str) -> RepositoryItem:
+    obj = Payload.of(value, url=url, kind="repository")
+    licence = obj.optional_object("license")
+    github_id = obj.require_id()
     return RepositoryItem(
-        source_id=str(_require(obj, "id", kind="repository")),
-        updated_at=_moment(obj.get("updated_at")),
-        github_id=int(obj["id"]),
-        owner=_require(owner, "login", kind="repository owner"),
-        name=_require(obj, "name", kind="repository"),
-        full_name=_require(obj, "full_name", kind="repository"),
-        description=obj.get("description") or "",
-        stars=int(obj.get("stargazers_count") or 0),
-        forks=int(obj.get("forks_count") or 0),
-        topics=tuple(obj.get("topics") or ()),
-        language=obj.get("language") or "",
-        license=licence.get("spdx_id") or licence.get("key") or "",
-        default_branch=obj.get("default_branch") or "",
-        archived=bool(obj.get("archived", False)),
-        created_at=_moment(obj.get("created_at")),
-        pushed_at=_moment(obj.get("pushed_at")),
+        source_id=str(github_id),
+        updated_at=obj.optional_moment("updated_at"),
+        github_id=github_id,
+        owner=obj.require_object("owner").require_str("login"),
+        name=obj.require_str("name"),
+        full_name=obj.require_str("full_name"),
+        description=obj.optional_str("description"),
+        stars=_count(obj, "stargazers_count"),
+        forks=_count(obj, "forks_count"),
+        topics=obj.strings("topics"),
+        language=obj.optional_str("language"),
+        license=(licence.optional_str("spdx_id") or licence.optional_str("key")) if licence else "",
+        default_branch=obj.optional_str("default_branch"),
+        archived=obj.flag("archived"),
+        created_at=obj.optional_moment("created_at"),
+        pushed_at=obj.optional_moment("pushed_at"),
     )
+
+
+def parse_branch_head(value: Any, *, url: str) -> str:
+    """The SHA at the tip of a branch, from `GET /repos/{o}/{r}/branches/{branch}`."""
+    return _sha(Payload.of(value, url=url, kind="branch").require_object("commit"))
 
 
 def _git_identity(person: Payload | None) -> GitIdentityItem | None:
-    if not person or not (person.get("name") or person.get("email")):
+    if person is None:
         return None
-    return GitIdentityItem(name=person.get("name") or "", email=person.get("email") or "")
+    name, email = person.optional_str("name"), person.optional_str("email")
+    return GitIdentityItem(name=name, email=email) if name or email else None
 
 
 def parse_file_change(obj: Payload) -> FileChangeItem:
     return FileChangeItem(
-        filename=_require(obj, "filename", kind="commit file"),
-        status=obj.get("status") or "",
-        additions=int(obj.get("additions") or 0),
-        deletions=int(obj.get("deletions") or 0),
-        changes=int(obj.get("changes") or 0),
-        previous_filename=obj.get("previous_filename") or "",
+        filename=obj.require_str("filename"),
+        status=obj.optional_str("status"),
+        additions=_count(obj, "additions"),
+        deletions=_count(obj, "deletions"),
+        changes=_count(obj, "changes"),
+        previous_filename=obj.optional_str("previous_filename"),
     )
 
 
-def parse_commit(obj: Payload) -> CommitItem:
+def parse_commit(value: Any, *, url: str) -> CommitItem:
     """A commit from the list (no stats, no files) or the detail endpoint (both).
 
     `author`/`committer` at the top level are GitHub accounts, null when git's email
     matches no account; `commit.author`/`commit.committer` are what git recorded.
     """
-    sha = _require(obj, "sha", kind="commit")
-    git = _require(obj, "commit", kind="commit")
-    git_author = git.get("author") or {}
-    git_committer = git.get("committer") or {}
-    stats = obj.get("stats")
-    files = obj.get("files")
-    committed_at = _moment(git_committer.get("date"))
+    obj = Payload.of(value, url=url, kind="commit")
+    sha = _sha(obj)
+    git = obj.require_object("commit")
+    git_author = git.optional_object("author")
+    git_committer = git.optional_object("committer")
+    stats = obj.optional_object("stats")
+    files = obj.optional_objects("files")
+    committed_at = git_committer.optional_moment("date") if git_committer else None
     return CommitItem(
         source_id=sha,
         updated_at=committed_at,
         sha=sha,
-        message=git.get("message") or "",
+        message=git.optional_str("message"),
         author=_git_identity(git_author),
         committer=_git_identity(git_committer),
-        author_account=parse_account(obj.get("author")),
-        committer_account=parse_account(obj.get("committer")),
-        authored_at=_moment(git_author.get("date")),
+        author_account=parse_account(obj.optional_object("author")),
+        committer_account=parse_account(obj.optional_object("committer")),
+        authored_at=git_author.optional_moment("date") if git_author else None,
         committed_at=committed_at,
-        additions=None if stats is None else int(stats.get("additions") or 0),
-        deletions=None if stats is None else int(stats.get("deletions") or 0),
+        additions=None if stats is None else _count(stats, "additions"),
+        deletions=None if stats is None else _count(stats, "deletions"),
         files=None if files is None else tuple(parse_file_change(f) for f in files),
     )
 
 
+def compare_commits(value: Any, *, url: str) -> list[Any]:
+    """The raw commit objects of a compare answer (`GET .../compare/{base}...{head}`).
+
+    The answer must be an object with a `commits` list; each commit is parsed on its
+    own, so one malformed commit is quarantined rather than failing the page.
+    """
+    return Payload.of(value, url=url, kind="compare").values("commits")
+
+
 def parse_label(obj: Payload) -> LabelItem:
     return LabelItem(
-        github_id=int(_require(obj, "id", kind="label")),
-        name=_require(obj, "name", kind="label"),
-        color=obj.get("color") or "",
-        description=obj.get("description") or "",
+        github_id=obj.require_id(),
+        name=obj.require_str("name"),
+        color=obj.optional_str("color"),
+        description=obj.optional_str("description"),
     )
 
 
-def parse_issue(obj: Payload) -> IssueItem:
+def parse_issue(value: Any, *, url: str) -> IssueItem:
     """An issue or a pull request from `/issues`: the `pull_request` key marks PRs."""
-    github_id = int(_require(obj, "id", kind="issue"))
+    obj = Payload.of(value, url=url, kind="issue")
+    github_id = obj.require_id()
     return IssueItem(
         source_id=str(github_id),
-        updated_at=_required_moment(obj, "updated_at", kind="issue"),
-        category=PULL_REQUEST if obj.get("pull_request") else ISSUE,
+        updated_at=obj.require_moment("updated_at"),
+        category=PULL_REQUEST if obj.optional_object("pull_request") else ISSUE,
         github_id=github_id,
-        number=int(_require(obj, "number", kind="issue")),
-        title=obj.get("title") or "",
-        body=obj.get("body") or "",
-        state=_require(obj, "state", kind="issue"),
-        state_reason=obj.get("state_reason") or "",
-        locked=bool(obj.get("locked", False)),
-        author=parse_account(obj.get("user")),
-        created_at=_required_moment(obj, "created_at", kind="issue"),
-        closed_at=_moment(obj.get("closed_at")),
-        labels=tuple(parse_label(label) for label in obj.get("labels") or ()),
-        assignees=tuple(a for a in map(parse_account, obj.get("assignees") or ()) if a),
+        number=_number(obj),
+        title=obj.optional_str("title"),
+        body=obj.optional_str("body"),
+        state=obj.require_str("state"),
+        state_reason=obj.optional_str("state_reason"),
+        locked=obj.flag("locked"),
+        author=parse_account(obj.optional_object("user")),
+        created_at=obj.require_moment("created_at"),
+        closed_at=obj.optional_moment("closed_at"),
+        labels=tuple(parse_label(label) for label in obj.objects("labels")),
+        assignees=tuple(a for a in map(parse_account, obj.objects("assignees")) if a),
     )
 
 
-def parse_pull_request(obj: Payload) -> PullRequestItem:
+def parse_pull_request(value: Any, *, url: str) -> PullRequestItem:
     """Merge data from `/pulls/{n}` (the issue list does not say whether a PR was merged)."""
-    merged_at = _moment(obj.get("merged_at"))
+    obj = Payload.of(value, url=url, kind="pull request")
+    merged_at = obj.optional_moment("merged_at")
+    head, base = obj.optional_object("head"), obj.optional_object("base")
     return PullRequestItem(
-        source_id=str(_require(obj, "id", kind="pull request")),
-        updated_at=_required_moment(obj, "updated_at", kind="pull request"),
-        number=int(_require(obj, "number", kind="pull request")),
-        draft=bool(obj.get("draft", False)),
-        head_ref=(obj.get("head") or {}).get("ref") or "",
-        base_ref=(obj.get("base") or {}).get("ref") or "",
-        merged=bool(obj.get("merged", merged_at is not None)),
+        source_id=str(obj.require_id()),
+        updated_at=obj.require_moment("updated_at"),
+        number=_number(obj),
+        draft=obj.flag("draft"),
+        head_ref=head.optional_str("ref") if head else "",
+        base_ref=base.optional_str("ref") if base else "",
+        merged=obj.flag("merged", default=merged_at is not None),
         merged_at=merged_at,
-        merge_commit_sha=obj.get("merge_commit_sha") or "",
-        merged_by=parse_account(obj.get("merged_by")),
+        merge_commit_sha=obj.optional_str("merge_commit_sha"),
+        merged_by=parse_account(obj.optional_object("merged_by")),
     )
 
 
-def parse_comment(obj: Payload) -> CommentItem:
+def parse_comment(value: Any, *, url: str) -> CommentItem:
+    obj = Payload.of(value, url=url, kind="comment")
     return CommentItem(
-        source_id=str(_require(obj, "id", kind="comment")),
-        updated_at=_required_moment(obj, "updated_at", kind="comment"),
-        issue_number=_number_from_url(_require(obj, "issue_url", kind="comment")),
-        author=parse_account(obj.get("user")),
-        body=obj.get("body") or "",
-        created_at=_required_moment(obj, "created_at", kind="comment"),
+        source_id=str(obj.require_id()),
+        updated_at=obj.require_moment("updated_at"),
+        issue_number=_number_from_url(obj, "issue_url"),
+        author=parse_account(obj.optional_object("user")),
+        body=obj.optional_str("body"),
+        created_at=obj.require_moment("created_at"),
     )
 
 
-def parse_review(obj: Payload) -> ReviewItem:
+def parse_review(value: Any, *, url: str) -> ReviewItem:
     """A review from `/pulls/{n}/reviews`; a PENDING review has no `submitted_at`."""
+    obj = Payload.of(value, url=url, kind="review")
     return ReviewItem(
-        source_id=str(_require(obj, "id", kind="review")),
-        updated_at=_moment(obj.get("submitted_at")),
-        pull_number=_number_from_url(_require(obj, "pull_request_url", kind="review")),
-        author=parse_account(obj.get("user")),
-        state=_require(obj, "state", kind="review"),
-        body=obj.get("body") or "",
-        commit_sha=obj.get("commit_id") or "",
+        source_id=str(obj.require_id()),
+        updated_at=obj.optional_moment("submitted_at"),
+        pull_number=_number_from_url(obj, "pull_request_url"),
+        author=parse_account(obj.optional_object("user")),
+        state=obj.require_str("state"),
+        body=obj.optional_str("body"),
+        commit_sha=obj.optional_str("commit_id"),
     )
 
 
-def parse_review_comment(obj: Payload) -> ReviewCommentItem:
+def parse_review_comment(value: Any, *, url: str) -> ReviewCommentItem:
+    obj = Payload.of(value, url=url, kind="review comment")
     return ReviewCommentItem(
-        source_id=str(_require(obj, "id", kind="review comment")),
-        updated_at=_required_moment(obj, "updated_at", kind="review comment"),
-        pull_number=_number_from_url(_require(obj, "pull_request_url", kind="review comment")),
-        review_id=obj.get("pull_request_review_id"),
-        in_reply_to_id=obj.get("in_reply_to_id"),
-        author=parse_account(obj.get("user")),
-        body=obj.get("body") or "",
-        path=obj.get("path") or "",
-        commit_sha=obj.get("commit_id") or "",
-        created_at=_required_moment(obj, "created_at", kind="review comment"),
+        source_id=str(obj.require_id()),
+        updated_at=obj.require_moment("updated_at"),
+        pull_number=_number_from_url(obj, "pull_request_url"),
+        review_id=obj.optional_id("pull_request_review_id"),
+        in_reply_to_id=obj.optional_id("in_reply_to_id"),
+        author=parse_account(obj.optional_object("user")),
+        body=obj.optional_str("body"),
+        path=obj.optional_str("path"),
+        commit_sha=obj.optional_str("commit_id"),
+        created_at=obj.require_moment("created_at"),
     )
 
 
-def parse_release(obj: Payload) -> ReleaseItem:
-    published_at = _moment(obj.get("published_at"))
-    created_at = _moment(obj.get("created_at"))
+def parse_release(value: Any, *, url: str) -> ReleaseItem:
+    obj = Payload.of(value, url=url, kind="release")
+    published_at = obj.optional_moment("published_at")
+    created_at = obj.optional_moment("created_at")
     return ReleaseItem(
-        source_id=str(_require(obj, "id", kind="release")),
+        source_id=str(obj.require_id()),
         updated_at=published_at or created_at,
-        tag_name=_require(obj, "tag_name", kind="release"),
-        name=obj.get("name") or "",
-        body=obj.get("body") or "",
-        draft=bool(obj.get("draft", False)),
-        prerelease=bool(obj.get("prerelease", False)),
-        author=parse_account(obj.get("author")),
+        tag_name=obj.require_str("tag_name"),
+        name=obj.optional_str("name"),
+        body=obj.optional_str("body"),
+        draft=obj.flag("draft"),
+        prerelease=obj.flag("prerelease"),
+        author=parse_account(obj.optional_object("author")),
         created_at=created_at,
         published_at=published_at,
     )

@@ -25,6 +25,28 @@ PROJECT_MODELS = [
 ]
 
 
+def _misspelt_plural(label: str) -> bool:
+    """Django's default plural just adds 's'; English does not ('entrys', 'addresss')."""
+    consonant_ys = label.endswith("ys") and label[-3:-2] not in set("aeiou")
+    return consonant_ys or label.endswith(("sss", "xs", "chs", "shs", "persons"))
+
+
+def test_admin_labels_are_english() -> None:
+    every_model = [
+        model
+        for app in project_apps(REPO_ROOT)
+        if apps.is_installed(app)
+        for model in apps.get_app_config(app).get_models()
+    ]
+    wrong = [
+        f"{m._meta.label}: {m._meta.verbose_name} / {m._meta.verbose_name_plural}"
+        for m in every_model
+        if "git hub" in str(m._meta.verbose_name).lower()
+        or _misspelt_plural(str(m._meta.verbose_name_plural))
+    ]
+    assert wrong == []
+
+
 def test_every_project_model_is_in_the_admin() -> None:
     missing = [m._meta.label for m in PROJECT_MODELS if m not in admin.site._registry]
     assert missing == []

@@ -54,7 +54,7 @@ def test_write_then_check_passes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     make_app(tmp_path, "demo")
     make_app(tmp_path, "no_services", services=None)
     assert generate_service_docs.main(["--root", str(tmp_path)]) == 0
-    assert capsys.readouterr().out == "wrote docs/service_api/demo.md\n"
+    assert capsys.readouterr().out == "wrote docs/Service_API.md\nwrote docs/service_api/demo.md\n"
     assert sorted(p.name for p in (tmp_path / "docs/service_api").iterdir()) == ["demo.md"]
     assert generate_service_docs.main(["--root", str(tmp_path), "--check"]) == 0
     assert generate_service_docs.main(["--root", str(tmp_path)]) == 0
@@ -73,6 +73,7 @@ def test_check_names_stale_missing_and_orphaned_pages(
     capsys.readouterr()
     assert generate_service_docs.main(["--root", str(tmp_path), "--check"]) == 1
     assert capsys.readouterr().err.splitlines() == [
+        "service docs: docs/Service_API.md is out of date",
         "service docs: docs/service_api/demo.md is out of date",
         "service docs: docs/service_api/other.md is missing",
         "service docs: docs/service_api/gone.md has no gone/services; delete it",
@@ -107,3 +108,42 @@ def test_a_services_package_is_documented_module_by_module(tmp_path: Path) -> No
     assert "Writes of the grown app." in page
     assert page.index("## `ingest_commits(*, items)`") < page.index("## `ingest_issues(*, items)`")
     assert "helper" not in page
+
+
+def test_the_index_links_each_page_with_its_summary_and_functions(tmp_path: Path) -> None:
+    make_app(tmp_path, "demo")
+    make_app(tmp_path, "piped", services='"""Reads a | b.\n\nMore detail."""\n')
+    make_app(tmp_path, "no_services", services=None)
+    generate_service_docs.main(["--root", str(tmp_path)])
+    rows = [
+        line
+        for line in (tmp_path / "docs/Service_API.md").read_text().splitlines()
+        if line.startswith("| [")
+    ]
+    assert rows == [
+        "| [`demo`](service_api/demo.md) | Writes for the demo app. | "
+        "`upsert_items`, `refresh_all` |",
+        "| [`piped`](service_api/piped.md) | Reads a \\| b. | none yet |",
+    ]
+    for row in rows:
+        link = row.split("](", 1)[1].split(")", 1)[0]
+        assert (tmp_path / "docs" / link).is_file()
+
+
+def test_a_new_function_makes_the_index_stale_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_app(tmp_path, "demo")
+    generate_service_docs.main(["--root", str(tmp_path)])
+    (tmp_path / "demo/services.py").write_text(SERVICES + "\n\ndef purge() -> None:\n    pass\n")
+    (tmp_path / "docs/service_api/demo.md").write_text(
+        render_service_doc(app_label="demo", source=(tmp_path / "demo/services.py").read_text())
+    )
+    capsys.readouterr()
+    assert generate_service_docs.main(["--root", str(tmp_path), "--check"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "service docs: docs/Service_API.md is out of date"
+    )
+    assert generate_service_docs.main(["--root", str(tmp_path), "--app", "demo"]) == 0
+    assert "`purge`" in (tmp_path / "docs/Service_API.md").read_text()
+    assert generate_service_docs.main(["--root", str(tmp_path), "--check"]) == 0

@@ -3,6 +3,10 @@
 The worker is a separate process using the test database, so the test commits its
 data (transaction=True). Without Redis the test is skipped, except under CI=true,
 where a missing Redis is a failure: CI must prove the real thing works.
+
+The machine's Redis is shared (another checkout's suite, a developer's worker): the
+test's worker consumes a queue of its own, named per run, and nothing else in Redis
+is touched. Messages are sent only once the worker says it is ready.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,10 +55,26 @@ def require_redis() -> None:
 
 
 @pytest.fixture
-def worker(tmp_path: Path) -> Iterator[Path]:
-    """Start `celery -A config worker` (2 processes) on the test database; yield the schedule."""
+def queue() -> Iterator[str]:
+    """A queue no other consumer of this Redis uses; deleted afterwards."""
+    name = f"bdc-test-{uuid.uuid4().hex[:12]}"
+    yield name
+    redis.Redis.from_url(BROKER_URL).delete(name)
+
+
+def wait_until_ready(log: Path, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while " ready." not in log.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the worker did not become ready; its log:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def worker(tmp_path: Path, queue: str) -> Iterator[Path]:
+    """Start `celery -A config worker` (2 processes) on the test database and its own
+    queue; yield the schedule once it is ready."""
     require_redis()
-    redis.Redis.from_url(BROKER_URL).flushdb()
     schedule_path = tmp_path / "schedule.yaml"
     schedule_path.write_text(SCHEDULE, encoding="utf-8")
     log = (tmp_path / "worker.log").open("w")
@@ -79,6 +100,8 @@ def worker(tmp_path: Path) -> Iterator[Path]:
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            "--queues",
+            queue,
         ],
         cwd=ROOT,
         env=env,
@@ -86,6 +109,7 @@ def worker(tmp_path: Path) -> Iterator[Path]:
         stderr=subprocess.STDOUT,
     )
     try:
+        wait_until_ready(tmp_path / "worker.log", process)
         yield schedule_path
     finally:
         process.send_signal(signal.SIGTERM)
@@ -95,7 +119,6 @@ def worker(tmp_path: Path) -> Iterator[Path]:
             process.kill()
             process.wait()
         log.close()
-        redis.Redis.from_url(BROKER_URL).flushdb()
 
 
 def wait_for_batches(count: int, log: Path, timeout: float = 120) -> list[CollectorRun]:
@@ -109,13 +132,13 @@ def wait_for_batches(count: int, log: Path, timeout: float = 120) -> list[Collec
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_runs_beat_batch_once_even_when_delivered_twice(worker: Path) -> None:
+def test_worker_runs_beat_batch_once_even_when_delivered_twice(worker: Path, queue: str) -> None:
     entry = get_beat_schedule(load_schedule(worker))["boost-collector-group-celerytest-02-00"]
     # Celery accepts a connection here; celery-types does not declare it.
     send: Any = run_scheduled_collectors_task.apply_async
     with app.connection_for_write(BROKER_URL) as conn:
         for _ in range(2):
-            send(kwargs=entry["kwargs"], connection=conn)
+            send(kwargs=entry["kwargs"], connection=conn, queue=queue)
     batches = wait_for_batches(2, worker.parent / "worker.log")
     assert sorted(b.status for b in batches) == ["skipped", "succeeded"]
     ran = next(b for b in batches if b.status == "succeeded")

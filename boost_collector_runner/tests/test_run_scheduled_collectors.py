@@ -288,3 +288,16 @@ def test_real_schedule_without_network_fails_in_one_line(settings) -> None:
     )
     failed = CollectorRun.objects.get(command="run_github_activity_tracker")
     assert failed.error_summary.startswith("NoNetworkError: no network access to 127.0.0.1 — ")
+
+
+def test_a_group_run_says_how_many_tasks_are_disabled(schedule_file) -> None:
+    schedule_file(
+        OK_ONLY
+        + "      - command: run_test_fail\n        schedule: daily\n        enabled: false\n"
+    )
+    out = run_command("run_scheduled_collectors", "--batch", "--group", "alpha")
+    assert "1 task: 1 succeeded, 0 failed, 0 skipped, 1 disabled in " in out
+    monthly = run_command(
+        "run_scheduled_collectors", "--schedule", "monthly", "--day-of-month", "5"
+    )
+    assert "0 tasks: 0 succeeded, 0 failed, 0 skipped in " in monthly  # none of its kind

@@ -199,11 +199,17 @@ def test_number_cxxstd_string_category_and_empty_entries() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[{"key": "a", "name": "A"}, {"name": "B"}]', r"f\.json: library #1 has no 'key'"),
-        ('{"key": "algorithm/minmax"}', r"f\.json: library 'algorithm/minmax' has no 'name'"),
-        ('{"key": "k", "name": ""}', r"f\.json: library 'k' has no 'name'"),
-        ('["k"]', r"f\.json: library #0 is not an object"),
-        ("{not json", r"f\.json: not valid JSON"),
+        (
+            '[{"key": "a", "name": "A"}, {"name": "B"}]',
+            r"f\.json: library #1: field 'key' is missing",
+        ),
+        (
+            '{"key": "algorithm/minmax"}',
+            r"f\.json: library algorithm/minmax: field 'name' is missing",
+        ),
+        ('{"key": "k", "name": ""}', r"f\.json: library k: field 'name' is missing"),
+        ('["k"]', r"f\.json: library #0 is the text 'k', expected an object"),
+        ("{not json", r"f\.json returned a file that is not valid JSON"),
     ],
 )
 def test_missing_required_field_names_field_and_library(text, message) -> None:
@@ -275,9 +281,12 @@ def test_release_list_offsets_become_utc_and_undated_stay_none() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[1, 2]", "r: expected an object"),
-        ("nope", "r: not valid JSON"),
-        ('{"boost-1.2.3": {"release_date": "yesterday"}}', "r: release 'boost-1.2.3' has a bad"),
+        ("[1, 2]", "r: release list is a list, expected an object"),
+        ("nope", "r returned a release list that is not valid JSON"),
+        (
+            '{"boost-1.2.3": {"release_date": "yesterday"}}',
+            "r: release boost-1.2.3: field 'release_date' is the text 'yesterday', expected an RFC",
+        ),
     ],
 )
 def test_bad_release_list_is_rejected(text, message) -> None:

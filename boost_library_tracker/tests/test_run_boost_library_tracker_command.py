@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -27,6 +28,7 @@ from boost_library_tracker.parsers import parse_gitmodules
 from boost_library_tracker.releases import detect_new_boost_release
 from boost_library_tracker.tests import github_routes as routes
 from core.bad_items import BadItem
+from core.http import MalformedResponse
 from core.models import CollectorRun, HttpCacheEntry, QuarantinedItem
 from core.quarantine import quarantine_items
 from core.testing.fixture_server import point_github_at
@@ -176,6 +178,44 @@ def test_without_the_release_list_the_tag_date_stands_until_the_list_appears(git
     assert str(BoostVersion.objects.get().released_at) == "2024-08-14 16:07:17+00:00"
 
 
+def _alias_is_a_list(tags: dict, answers: list[dict]) -> str:
+    answers[0]["data"]["r1"] = [{"object": None}]
+    return "field 'r1' is a list, expected an object or null"
+
+
+def _tag_is_text(tags: dict, answers: list[dict]) -> str:
+    tags["data"]["repository"]["refs"]["nodes"][0] = "boost-1.87.0"
+    return "tag nodes[0] is the text 'boost-1.87.0', expected an object"
+
+
+@pytest.mark.parametrize(
+    "break_answers",
+    [_alias_is_a_list, _tag_is_text],
+    ids=["alias-a-list", "tag-text"],
+)
+def test_a_wrong_shape_is_validation_and_stored_releases_stay(github, break_answers) -> None:
+    routes.queue_catalogue_run(github)
+    run("--version", "boost-1.86.0")
+    stored = (stored_libraries(), LibraryVersion.objects.count())
+    tags = json.loads(routes.TAGS_WITH_1_87.read_text(encoding="utf-8"))
+    answers = routes.libraries_answers()
+    expected = break_answers(tags, answers)
+    github.clear("POST", "/graphql")
+    for body in (tags, *answers):
+        github.add("POST", "/graphql", headers=routes.JSON_HEADERS, body=body)
+
+    with pytest.raises(MalformedResponse) as caught:
+        run("--version", "new")
+
+    row = CollectorRun.objects.order_by("-id")[0]
+    assert (row.status, row.failure_category) == ("failed", "validation")
+    assert f"{github.base_url}/graphql" in row.error_summary
+    assert expected in row.error_summary
+    assert expected in str(caught.value)
+    assert list(BoostVersion.objects.values_list("name", flat=True)) == ["boost-1.86.0"]
+    assert (stored_libraries(), LibraryVersion.objects.count()) == stored
+
+
 def kept() -> list[QuarantinedItem]:
     return list(QuarantinedItem.objects.order_by("id"))
 
@@ -196,7 +236,10 @@ def test_a_libraries_json_that_cannot_be_parsed_is_quarantined_and_the_release_s
         "json@boost-1.86.0",
         "validation",
     )
-    assert "boostorg/json@boost-1.86.0:meta/libraries.json: not valid JSON" in item.reason
+    assert (
+        f"{github.base_url}/graphql (boostorg/json@boost-1.86.0:meta/libraries.json) "
+        "returned a file that is not valid JSON"
+    ) in item.reason
     assert (item.payload or {})["text"] == '{"key": "json", '
     assert "1 quarantined" in out
 
@@ -234,3 +277,17 @@ def test_a_kept_libraries_json_that_parses_today_is_stored_by_the_next_run(githu
     assert LibraryVersion.objects.filter(library__key="json", version__name="boost-1.86.0").exists()
     assert row.counters["released"] == 1
     assert "1 released" in out
+
+
+def test_a_libraries_json_nested_20000_deep_is_quarantined_naming_url_and_depth(github) -> None:
+    routes.queue_catalogue_run(github, texts={"json": "[" * 20_000 + "]" * 20_000})
+    row, _ = run("--version", "boost-1.86.0")
+
+    assert row.status == "succeeded"
+    assert "algorithm/minmax" in stored_libraries()
+    [item] = kept()
+    assert (item.item_key, item.category) == ("json@boost-1.86.0", "validation")
+    assert (
+        f"{github.base_url}/graphql (boostorg/json@boost-1.86.0:meta/libraries.json) "
+        "returned a file nested more than 100 levels deep"
+    ) in item.reason

@@ -14,6 +14,7 @@ from typing import Any
 
 from core.errors import classify_failure
 from core.logging import wants_traceback
+from core.progress import RunProgress
 from core.runs import RunCounters
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ class AbstractCollector(ABC):
         self._error_phase: str | None = None
         # Set by the command from --traceback / -v 2: log tracebacks of every failure.
         self.verbose_errors = False
+        # Set by the command: a live display on a terminal, a no-op otherwise.
+        self.progress = RunProgress()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

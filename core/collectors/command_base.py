@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError
 
-from core import runs
+from core import progress, runs
 from core.collectors.base_collector import AbstractCollector
 from core.collectors.reporting import ReportingCommand
 from core.errors import CollectorFailureCategory, classify_failure, database_unavailable, one_line
@@ -53,6 +53,11 @@ class BaseCollectorCommand(ReportingCommand):
             help="If another run of this command is in progress, wait for it instead of "
             "skipping (COLLECTOR_LOCK_WAIT_SECONDS bounds the wait; 0 = no bound).",
         )
+        parser.add_argument(
+            "--no-progress",
+            action="store_true",
+            help="Do not draw the live progress display (it is drawn only on a terminal).",
+        )
         return parser
 
     def get_collector(self, **options: Any) -> AbstractCollector:
@@ -74,6 +79,9 @@ class BaseCollectorCommand(ReportingCommand):
             self.reported(exc)
             raise
         collector.verbose_errors = verbose
+        collector.progress = progress.for_command(
+            self.stdout, no_progress=bool(options.get("no_progress"))
+        )
 
         lock = AdvisoryLock(f"command:{command}")
         wait = bool(options.get("wait_lock"))

@@ -1,7 +1,8 @@
 """The source access layer: the one way collectors talk to the outside world.
 
 Collectors import from here, never httpx: `GitHubClient` for GitHub, `build_http_client`
-plus `send_with_retries` for other sources, `HttpOptions` and `add_http_arguments`
+plus `send_with_retries` for other sources, `Payload` and `decode_json` to read
+answers safely, `HttpOptions` and `add_http_arguments`
 for the --archive/--replay flags, and `redact` for anything that may hold a secret.
 See docs/Access_layer.md.
 """
@@ -15,11 +16,13 @@ from core.http.errors import (
     GraphQLError,
     MalformedResponse,
     NoNetworkError,
+    PaginationLoopError,
     ReplayMissError,
 )
 from core.http.github import GitHubClient
 from core.http.metering import RequestMeter
 from core.http.paging import GraphQLPage, Page
+from core.http.payload import Payload, decode_json
 from core.http.redaction import redact, register_secret
 from core.http.replay import ReplayTransport, read_archive
 from core.http.tokens import TokenPool
@@ -36,6 +39,8 @@ __all__ = [
     "MalformedResponse",
     "NoNetworkError",
     "Page",
+    "PaginationLoopError",
+    "Payload",
     "ReplayMissError",
     "ReplayTransport",
     "RequestMeter",
@@ -44,6 +49,7 @@ __all__ = [
     "TokenPool",
     "add_http_arguments",
     "build_http_client",
+    "decode_json",
     "new_archive_dir",
     "read_archive",
     "redact",

@@ -18,7 +18,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from core.http.archive import ArchiveWriter, ArchivingTransport, new_archive_dir
 from core.http.github import GitHubClient
-from core.http.replay import ReplayTransport
+from core.http.replay import ReplayTransport, archive_problem
 from core.runs import RunCounters
 
 
@@ -54,9 +54,10 @@ class HttpOptions:
                 "--archive and --replay cannot be combined: a replay reads an archive; "
                 "drop one of them"
             )
-        if replay is not None and not Path(replay).exists():
+        problem = None if replay is None else archive_problem(Path(replay))
+        if problem is not None:
             raise CommandError(
-                f"--replay {replay}: no such file or folder; pass a responses.jsonl.gz file "
+                f"--replay {replay}: {problem}; pass a responses.jsonl.gz file "
                 "or a folder under WORKSPACE_DIR/raw/"
             )
         return cls(

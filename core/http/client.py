@@ -32,7 +32,7 @@ GENERIC_RETRY_STATUSES = SERVER_ERROR_STATUSES | {429}
 
 # Transport failures that may succeed on a second try (all of them are network or
 # timeout failures for classify_failure).
-RETRYABLE_TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
+RETRYABLE_TRANSPORT_ERRORS: tuple[type[httpx.TransportError], ...] = (
     httpx.TimeoutException,
     httpx.NetworkError,
     httpx.RemoteProtocolError,
@@ -109,6 +109,41 @@ def status_error(response: httpx.Response) -> httpx.HTTPStatusError:
     request = response.request
     message = f"{request.method} {redact(str(request.url))} returned HTTP {response.status_code}"
     return httpx.HTTPStatusError(message, request=request, response=response)
+
+
+# What each timeout bounds, as the client's `timeout` extension names it, and the verb.
+_TIMEOUTS: dict[type[httpx.TimeoutException], tuple[str, str]] = {
+    httpx.ConnectTimeout: ("connect", "connecting to"),
+    httpx.ReadTimeout: ("read", "reading"),
+    httpx.WriteTimeout: ("write", "sending"),
+    httpx.PoolTimeout: ("pool", "waiting for a connection to"),
+}
+_LOST: dict[type[httpx.TransportError], str] = {
+    httpx.ConnectError: "cannot connect to",
+    httpx.ReadError: "connection lost reading",
+    httpx.WriteError: "connection lost sending",
+    httpx.RemoteProtocolError: "broken HTTP answer from",
+}
+
+
+def _described(exc: httpx.TransportError, request: httpx.Request) -> httpx.TransportError:
+    """The same kind of error (same failure category), its message naming the URL.
+
+    httpx says only "timed out" or "[Errno 104] Connection reset by peer"; an operator
+    needs to know which request, e.g. `timeout after 30s reading https://.../issues?...`.
+    """
+    url = redact(str(request.url))
+    detail = redact(str(exc))
+    if isinstance(exc, httpx.TimeoutException):
+        phase, verb = _TIMEOUTS.get(type(exc), ("read", "waiting for"))
+        seconds = (request.extensions.get("timeout") or {}).get(phase)
+        after = f" after {seconds:g}s" if isinstance(seconds, int | float) else ""
+        message = f"timeout{after} {verb} {url}"
+    else:
+        message = f"{_LOST.get(type(exc), 'network failure on')} {url}" + (
+            f" ({detail})" if detail else ""
+        )
+    return type(exc)(message, request=request)
 
 
 class _RetryableStatus(Exception):
@@ -198,3 +233,5 @@ def send_with_retries(
         return retrying(attempt)
     except _RetryableStatus as exc:
         return exc.response
+    except RETRYABLE_TRANSPORT_ERRORS as exc:
+        raise _described(exc, request) from exc

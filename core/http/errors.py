@@ -6,7 +6,24 @@ from __future__ import annotations
 
 
 class MalformedResponse(ValueError):
-    """A response body could not be parsed (not JSON, wrong shape): a validation failure."""
+    """A response body could not be parsed (not JSON, wrong shape): a validation failure.
+
+    `field` is the path of the offending field (`user.id`, `files[2].additions`) and
+    `item_id` the id of the item it belongs to, when known: enough to find the one
+    bad item in a page.
+    """
+
+    def __init__(
+        self, message: str, *, url: str, field: str | None = None, item_id: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.url = url
+        self.field = field
+        self.item_id = item_id
+
+
+class PaginationLoopError(ValueError):
+    """A stream's next page is one it already read: following it would never end."""
 
     def __init__(self, message: str, *, url: str) -> None:
         super().__init__(message)

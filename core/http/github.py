@@ -13,6 +13,7 @@ last checkpoint lets the next run resume.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,7 @@ from core.http.client import (
     status_error,
 )
 from core.http.clock import Clock, SystemClock
-from core.http.errors import GraphQLError, MalformedResponse, NoNetworkError
+from core.http.errors import GraphQLError, MalformedResponse, NoNetworkError, PaginationLoopError
 from core.http.etag_cache import ETagCache
 from core.http.metering import RequestMeter
 from core.http.paging import (
@@ -41,7 +42,9 @@ from core.http.paging import (
     connection_page,
     next_link,
     page_items,
+    page_key,
 )
+from core.http.payload import decode_json
 from core.http.redaction import redact
 from core.http.tokens import TokenBudget, TokenPool
 from core.runs import RunCounters
@@ -63,16 +66,39 @@ DEFAULT_PER_PAGE = 100
 SECONDARY_LIMIT_DEFAULT_WAIT = 60.0
 
 
+# GitHub's naming rules: an owner is 1-39 letters, digits or single inner hyphens; a
+# repository name is 1-100 letters, digits, '.', '-' or '_', and not '.' or '..'.
+_OWNER = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9])*")
+_REPO_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def full_name_problem(full_name: str) -> str | None:
+    """Why `full_name` is not a GitHub `owner/name`, or None when it is one.
+
+    Checked before any request: `json#frag` or `json?x=1` would otherwise become
+    another URL (`/repos/boostorg/json`) and store rows under a name that is not there.
+    """
+    owner, slash, name = full_name.partition("/")
+    if not slash or not owner or not name or "/" in name:
+        return "is not owner/name"
+    if len(owner) > 39 or not _OWNER.fullmatch(owner):
+        return (
+            "is not owner/name: an owner is at most 39 letters, digits or single hyphens "
+            "between them"
+        )
+    if len(name) > 100 or not _REPO_NAME.fullmatch(name) or name in (".", ".."):
+        return (
+            "is not owner/name: a repository name is at most 100 letters, digits, "
+            "'.', '-' or '_' (not '.' or '..')"
+        )
+    return None
+
+
 def parse_json(response: httpx.Response) -> Any:
     """Return the JSON body, or raise MalformedResponse naming the (redacted) URL."""
-    url = redact(str(response.request.url))
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise MalformedResponse(
-            f"{response.request.method} {url} returned a body that is not valid JSON: {exc}",
-            url=url,
-        ) from exc
+    return decode_json(
+        response.content, url=str(response.request.url), what=f"{response.request.method} body"
+    )
 
 
 def _is_rate_limited(response: httpx.Response) -> bool:
@@ -140,6 +166,10 @@ class GitHubClient:
         """GET one resource and return its parsed JSON (a 304 returns the stored body)."""
         return self._fetch("GET", path, params=params).body
 
+    def url_of(self, path: str, *, params: Mapping[str, Any] | None = None) -> str:
+        """The absolute URL `get(path, params=...)` asks, secrets removed: for error messages."""
+        return redact(str(self.http.build_request("GET", path, params=params).url))
+
     def pages(
         self,
         path: str,
@@ -156,11 +186,19 @@ class GitHubClient:
             query: Mapping[str, Any] | None = None
         else:
             url, query = path, {"per_page": DEFAULT_PER_PAGE, **(params or {})}
+        read: set[tuple] = set()
         while url is not None:
             fetched = self._fetch("GET", url, params=query)
+            read.add(page_key(fetched.url))
             following = next_link(fetched.link)
             if following is not None:
                 check_same_origin(following, base_url=self.base_url)
+                if page_key(following) in read:
+                    raise PaginationLoopError(
+                        f"{redact(fetched.url)}: its next link {redact(following)} is a page "
+                        "this stream already read; stopping instead of looping",
+                        url=redact(fetched.url),
+                    )
             items = page_items(fetched.body, url=fetched.url)
             logger.debug("fetched %s items from %s", len(items), redact(fetched.url))
             yield Page(
@@ -197,7 +235,8 @@ class GitHubClient:
         if not isinstance(body, dict):
             raise MalformedResponse(f"{url} returned JSON that is not an object", url=url)
         errors = []
-        for error in body.get("errors") or []:
+        listed = body.get("errors") or []
+        for error in listed if isinstance(listed, list) else [listed]:
             if isinstance(error, dict) and error.get("type") in tolerate:
                 logger.warning("GraphQL query to %s: %s (tolerated)", url, error.get("message"))
             else:
@@ -229,15 +268,23 @@ class GitHubClient:
         Pass a stored `GraphQLPage.end_cursor` as `after` to resume.
         """
         cursor = after
+        read: set[str] = {after} if after else set()
         while True:
             data = self.graphql(query, variables={**(variables or {}), "after": cursor})
             page = connection_page(
                 connection_at(data, connection_path, url=self.graphql_url), url=self.graphql_url
             )
+            if page.has_next_page and page.end_cursor in read:
+                raise PaginationLoopError(
+                    f"{redact(self.graphql_url)}: the connection at {'.'.join(connection_path)} "
+                    f"sent the cursor {page.end_cursor!r} again; stopping instead of looping",
+                    url=redact(self.graphql_url),
+                )
             yield page
             if not page.has_next_page or not page.end_cursor:
                 return
             cursor = page.end_cursor
+            read.add(cursor)
 
     # --- sending ----------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from core.http.errors import ForeignOriginError, MalformedResponse
+from core.http.payload import Payload
 from core.http.redaction import redact
 
 _NEXT_LINK = re.compile(r"<([^>]+)>\s*;[^,]*\brel=\"?next\"?", re.IGNORECASE)
@@ -58,6 +59,18 @@ def check_same_origin(url: str, *, base_url: str) -> str:
     return url
 
 
+def page_key(url: str) -> tuple:
+    """What makes two page URLs the same page: origin, path and the query's pairs in any order."""
+    parsed = httpx.URL(url)
+    return (
+        parsed.scheme,
+        parsed.host,
+        parsed.port,
+        parsed.path,
+        tuple(sorted(parsed.params.multi_items())),
+    )
+
+
 def page_items(body: Any, *, url: str) -> list[Any]:
     """Return a REST page's items: the list itself, or a search result's `items`."""
     if isinstance(body, list):
@@ -82,15 +95,15 @@ def connection_at(data: Any, path: Sequence[str], *, url: str) -> dict:
 
 def connection_page(connection: dict, *, url: str) -> GraphQLPage:
     """Read nodes (or edges[].node) and pageInfo from a GraphQL connection."""
-    info = connection.get("pageInfo")
-    if not isinstance(info, dict) or "hasNextPage" not in info:
-        raise MalformedResponse(
-            f"{redact(url)}: GraphQL connection lacks pageInfo.hasNextPage", url=redact(url)
-        )
+    fields = Payload.of(connection, url=url, kind="GraphQL connection")
+    info = fields.require_object("pageInfo")
+    has_next_page = info.require_flag("hasNextPage")
     if "nodes" in connection:
-        nodes = list(connection["nodes"] or [])
+        nodes = fields.values("nodes")
     else:
-        nodes = [edge["node"] for edge in connection.get("edges") or []]
+        nodes = [edge.data.get("node") for edge in fields.objects("edges")]
     return GraphQLPage(
-        nodes=nodes, end_cursor=info.get("endCursor"), has_next_page=bool(info["hasNextPage"])
+        nodes=nodes,
+        end_cursor=info.optional_str("endCursor") or None,
+        has_next_page=has_next_page,
     )

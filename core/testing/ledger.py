@@ -25,7 +25,9 @@ def record_batch(
     with runs.run_context(trigger="schedule", group=group):
         batch = runs.start_run(command="run_scheduled_collectors", kind=RunKind.BATCH)
     failed = False
+    counts = {"tasks": len(tasks), "succeeded": 0, "failed": 0, "skipped": 0}
     for task_group, command, status in tasks:
+        counts[status] += 1
         with runs.run_context(trigger="schedule", group=task_group, parent_id=batch.pk):
             child = runs.start_run(command=command, collector=command.removeprefix("run_"))
         failing = status == RunStatus.FAILED
@@ -41,6 +43,7 @@ def record_batch(
         status=RunStatus.FAILED if failed else RunStatus.SUCCEEDED,
         exit_code=1 if failed else 0,
         failure_category=failure_category if failed else "",
+        counters=counts,
     )
     if hours_ago:
         shift = timedelta(hours=hours_ago)

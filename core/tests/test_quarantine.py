@@ -59,7 +59,7 @@ def _store(chunk) -> int:
 
 
 def test_one_refused_item_is_kept_and_the_transaction_goes_on() -> None:
-    def parse(payload: object) -> str:
+    def parse(payload: object, *, url: str) -> str:
         if not isinstance(payload, str):
             raise ValueError("not a key")
         return payload

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from core.layout import REPO_ROOT
 from core.management.commands.startcollector import app_files, pascal_case
 from core.scaffolding import MAX_APP_LABEL_LENGTH
-from core.service_docs import render_service_doc
+from core.service_docs import render_index, render_service_doc, stale_docs
 
 # Not the tutorial's heartbeat_demo: a contributor who followed the tutorial has that
 # one installed, and startcollector rightly refuses an installed label.
@@ -149,6 +149,15 @@ def test_writes_the_app_the_tutorial_lists_and_says_what_next(tmp_path: Path) ->
         "  7. When services.py gains public functions: python scripts/generate_service_docs.py"
         in out
     )
+
+
+def test_the_service_api_index_gains_the_new_app(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/Service_API.md").write_text(render_index(root=tmp_path))
+    out = startcollector(tmp_path, LABEL)
+    assert "  docs/Service_API.md (updated)\n" in out
+    assert f"[`{LABEL}`](service_api/{LABEL}.md)" in (tmp_path / "docs/Service_API.md").read_text()
+    assert stale_docs(root=tmp_path) == []
 
 
 def test_a_failure_midway_leaves_nothing_behind(tmp_path: Path) -> None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from io import StringIO
 from urllib.parse import urlencode
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from core.bad_items import BadItem
@@ -17,6 +15,7 @@ from core.quarantine import quarantine_items
 from core.testing.fixture_server import point_github_at
 from github_activity_tracker.models import Commit, Issue, PullRequest, Repository, Review
 from github_activity_tracker.tests import github_routes as routes
+from github_activity_tracker.tests.conftest import run
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +30,6 @@ def github(settings, fixture_server, tmp_path):
     settings.HTTP_MAX_ATTEMPTS = 2
     routes.add_quiet_repository(fixture_server, QUIET, github_id=78)
     return fixture_server
-
-
-def run(*args: str) -> tuple[CollectorRun, str]:
-    out = StringIO()
-    call_command("run_github_activity_tracker", *args, stdout=out)
-    return CollectorRun.objects.order_by("-id")[0], out.getvalue()
 
 
 def with_body(issue: dict, body: str) -> dict:

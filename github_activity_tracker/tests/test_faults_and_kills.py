@@ -95,6 +95,7 @@ def test_a_fault_ends_in_one_line_and_the_next_run_completes(github, child_env, 
     assert len(lines) == 1, result.stderr
     [line] = lines
     assert f"phase=run category={category}]" in line
+    assert "/issues/comments" in line or category == "rate_limit", line
     assert TOKEN not in result.stderr + result.stdout
     [summary] = result.stdout.splitlines()
     assert summary.endswith(f"({category}, phase run)")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from io import StringIO
+import gzip
 from pathlib import Path
 
 import httpx
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from core.models import Checkpoint, CollectorRun, HttpCacheEntry
 from core.testing import fixture_server as faults
-from core.testing.fixture_server import point_github_at
 from github_activity_tracker.models import (
     Comment,
     Commit,
@@ -23,25 +22,9 @@ from github_activity_tracker.models import (
     ReviewComment,
 )
 from github_activity_tracker.tests import github_routes as routes
+from github_activity_tracker.tests.conftest import run
 
 pytestmark = pytest.mark.django_db
-
-TOKEN = "ghp_" + "Beef1234" * 5
-
-
-@pytest.fixture
-def github(settings, fixture_server, tmp_path):
-    point_github_at(settings, fixture_server, token=TOKEN, workspace=tmp_path / "workspace")
-    settings.GITHUB_ACTIVITY_REPOS = [routes.REPO]
-    settings.HTTP_MAX_ATTEMPTS = 2
-    routes.add_repository(fixture_server)
-    return fixture_server
-
-
-def run(*args: str) -> tuple[CollectorRun, str]:
-    out = StringIO()
-    call_command("run_github_activity_tracker", *args, stdout=out)
-    return CollectorRun.objects.order_by("-id")[0], out.getvalue()
 
 
 def table_sizes() -> dict[str, int]:
@@ -163,3 +146,88 @@ def test_bad_flags_are_one_line_errors(github, args, message) -> None:
         run(*args)
     assert str(caught.value) == message
     assert github.hits() == 0
+
+
+BAD_NAME = (
+    "is not owner/name: a repository name is at most 100 letters, digits, '.', '-' or '_' "
+    "(not '.' or '..')"
+)
+BAD_OWNER = (
+    "is not owner/name: an owner is at most 39 letters, digits or single hyphens between them"
+)
+BAD_REPOS = [
+    ("boostorg/json#frag", BAD_NAME),
+    ("boostorg/json?x=1", BAD_NAME),
+    ("boostorg/a b", BAD_NAME),
+    ("boostorg/..", BAD_NAME),
+    ("boostorg/" + "j" * 101, BAD_NAME),
+    ("boost--org/json", BAD_OWNER),
+    ("-boostorg/json", BAD_OWNER),
+    ("b" * 40 + "/json", BAD_OWNER),
+]
+
+
+@pytest.mark.parametrize(("repo", "problem"), BAD_REPOS, ids=[r for r, _ in BAD_REPOS])
+def test_a_repository_github_would_refuse_is_a_one_line_error(github, repo, problem) -> None:
+    with pytest.raises(CommandError) as caught:
+        run("--repo", "boostorg/json", f"--repo={repo}")
+
+    assert str(caught.value) == f"--repo {repo!r} {problem}; e.g. --repo boostorg/json"
+    assert github.hits() == 0
+    assert not Repository.objects.exists()
+
+
+@pytest.mark.parametrize(("repo", "problem"), BAD_REPOS[:3], ids=[r for r, _ in BAD_REPOS[:3]])
+def test_the_same_names_in_github_activity_repos_are_refused(
+    github, settings, repo, problem
+) -> None:
+    settings.GITHUB_ACTIVITY_REPOS = [routes.REPO, repo]
+
+    with pytest.raises(CommandError) as caught:
+        run()
+
+    example = "GITHUB_ACTIVITY_REPOS=boostorg/json,boostorg/url"
+    assert str(caught.value) == f"GITHUB_ACTIVITY_REPOS entry {repo!r} {problem}; e.g. {example}"
+    assert github.hits() == 0
+    assert not Repository.objects.exists()
+    row = CollectorRun.objects.get()
+    assert (row.status, row.failure_category) == ("failed", "command")
+
+
+def _not_archives(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    text = tmp_path / "notes.txt"
+    text.write_text("not an archive\n")
+    binary = tmp_path / "image.png"
+    binary.write_bytes(bytes(range(256)))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    other_gzip = tmp_path / "other" / "responses.jsonl.gz"
+    other_gzip.parent.mkdir()
+    other_gzip.write_bytes(gzip.compress(b'{"hello": "world"}\n'))
+    return {
+        "text": (text, "not a gzip-compressed archive of responses"),
+        "binary": (binary, "not a gzip-compressed archive of responses"),
+        "folder": (empty, "no responses.jsonl.gz in this folder or below it"),
+        "gzip-of-something-else": (
+            other_gzip.parent,
+            f"{other_gzip}: does not start with a recorded response",
+        ),
+        "missing": (tmp_path / "missing", "no such file or folder"),
+    }
+
+
+@pytest.mark.parametrize("case", ["text", "binary", "folder", "gzip-of-something-else", "missing"])
+def test_replay_of_something_that_is_not_an_archive_is_a_one_line_error(
+    github, tmp_path, case
+) -> None:
+    path, problem = _not_archives(tmp_path)[case]
+
+    with pytest.raises(CommandError) as caught:
+        run("--replay", str(path))
+
+    assert str(caught.value) == (
+        f"--replay {path}: {problem}; pass a responses.jsonl.gz file or a folder under "
+        "WORKSPACE_DIR/raw/"
+    )
+    assert github.hits() == 0
+    assert not Repository.objects.exists()

@@ -28,6 +28,8 @@ from github_activity_tracker.tests.conftest import octokit_responses, recorded
 
 pytestmark = pytest.mark.django_db
 
+URL = payloads.REPO_API
+
 
 def _written(counts) -> int:
     return sum(c.created + c.updated for c in counts.values())
@@ -37,15 +39,15 @@ def _written(counts) -> int:
 def repo() -> Repository:
     (obj,) = octokit_responses("get-repository", "get", "/repos/octokit-fixture-org/hello-world")
     website = {**obj, "id": 1, "name": "website-v2", "full_name": "boostorg/website-v2"}
-    services.upsert_repositories(items=[parsers.parse_repository(website)])
+    services.upsert_repositories(items=[parsers.parse_repository(website, url=URL)])
     return Repository.objects.get(github_id=1)
 
 
 def _issues():
     return [
-        parsers.parse_issue(recorded("website-v2_issue-1188/issue_rest.json")),
-        parsers.parse_issue(recorded("website-v2_issue-1897/issue_rest.json")),
-        parsers.parse_issue(payloads.pull_request_issue()),
+        parsers.parse_issue(recorded("website-v2_issue-1188/issue_rest.json"), url=URL),
+        parsers.parse_issue(recorded("website-v2_issue-1897/issue_rest.json"), url=URL),
+        parsers.parse_issue(payloads.pull_request_issue(), url=URL),
     ]
 
 
@@ -57,7 +59,8 @@ def _commits(count: int, *, start: int = 0, with_files: bool = True):
                 date=f"2025-01-{1 + n % 28:02d}T00:00:00Z",
                 files=[payloads.file_change(f"src/f{n}.cpp")] if with_files else None,
                 email=f"dev{n % 3}@example.org",
-            )
+            ),
+            url=URL,
         )
         for n in range(start, start + count)
     ]
@@ -71,7 +74,7 @@ def test_repository_metadata_and_rename_in_place(repo) -> None:
     )
     (obj,) = octokit_responses("get-repository", "get", "/repos/octokit-fixture-org/hello-world")
     renamed = {**obj, "id": 1, "name": "website", "full_name": "boostorg/website"}
-    counts = services.upsert_repositories(items=[parsers.parse_repository(renamed)])
+    counts = services.upsert_repositories(items=[parsers.parse_repository(renamed, url=URL)])
     assert (counts.created, counts.updated) == (0, 1)
     assert Repository.objects.get(github_id=1).full_name == "boostorg/website"
 
@@ -140,7 +143,7 @@ def test_a_list_read_never_erases_stats_from_a_detail_read(repo) -> None:
 
 def test_a_commit_older_than_the_stored_ones_is_still_stored(repo) -> None:
     services.ingest_commits(repository=repo, items=_commits(3, start=10))
-    old = parsers.parse_commit(payloads.commit("f" * 40, date="2019-05-05T00:00:00Z"))
+    old = parsers.parse_commit(payloads.commit("f" * 40, date="2019-05-05T00:00:00Z"), url=URL)
     counts = services.ingest_commits(repository=repo, items=[old])
     assert counts["commits"].created == 1
     assert Commit.objects.filter(sha="f" * 40, committed_at__year=2019).exists()
@@ -216,7 +219,7 @@ def test_a_changed_issue_updates_only_it(repo) -> None:
 
 def test_pull_request_merge_state(repo) -> None:
     services.ingest_issues(repository=repo, items=_issues())
-    merged = parsers.parse_pull_request(payloads.pull_request())
+    merged = parsers.parse_pull_request(payloads.pull_request(), url=URL)
     counts = services.ingest_pull_requests(repository=repo, items=[merged])
     assert counts["pull_requests"].created == 1
     pull = PullRequest.objects.get(issue__number=1602)
@@ -229,7 +232,7 @@ def test_pull_request_merge_state(repo) -> None:
 def test_merge_data_for_an_unknown_issue_is_rejected(repo) -> None:
     with pytest.raises(ValueError, match="pull request data for issue\\(s\\) #1602 of"):
         services.ingest_pull_requests(
-            repository=repo, items=[parsers.parse_pull_request(payloads.pull_request())]
+            repository=repo, items=[parsers.parse_pull_request(payloads.pull_request(), url=URL)]
         )
     assert not PullRequest.objects.exists()
     assert not GitHubAccount.objects.exists()
@@ -238,7 +241,7 @@ def test_merge_data_for_an_unknown_issue_is_rejected(repo) -> None:
 def test_recorded_comments_are_stored_once(repo) -> None:
     services.ingest_issues(repository=repo, items=_issues())
     items = [
-        parsers.parse_comment(c)
+        parsers.parse_comment(c, url=URL)
         for name in ("website-v2_issue-1188", "website-v2_issue-1897", "website-v2_pr-1602")
         for c in recorded(f"{name}/comments_rest.json")
     ]
@@ -255,19 +258,23 @@ def test_reviews_approvals_and_change_requests(repo) -> None:
         payloads.review(12, "APPROVED", user=payloads.DAVE),
         payloads.review(13, "PENDING"),
     ]
-    counts = services.ingest_reviews(repository=repo, items=[parsers.parse_review(r) for r in raw])
+    counts = services.ingest_reviews(
+        repository=repo, items=[parsers.parse_review(r, url=URL) for r in raw]
+    )
     assert counts["reviews"].created == 3
     states = dict(Review.objects.values_list("github_id", "state"))
     assert states == {11: "CHANGES_REQUESTED", 12: "APPROVED", 13: "PENDING"}
     raw[2] = payloads.review(13, "APPROVED")
-    again = services.ingest_reviews(repository=repo, items=[parsers.parse_review(r) for r in raw])
+    again = services.ingest_reviews(
+        repository=repo, items=[parsers.parse_review(r, url=URL) for r in raw]
+    )
     assert (again["reviews"].created, again["reviews"].updated) == (0, 1)
     assert Review.objects.get(github_id=13).submitted_at is not None
 
 
 def test_review_comments(repo) -> None:
     services.ingest_issues(repository=repo, items=_issues())
-    item = parsers.parse_review_comment(payloads.review_comment(21, review_id=11))
+    item = parsers.parse_review_comment(payloads.review_comment(21, review_id=11), url=URL)
     counts = services.ingest_review_comments(repository=repo, items=[item])
     assert counts["review_comments"].created == 1
     stored = ReviewComment.objects.get()
@@ -281,7 +288,7 @@ def test_releases(repo) -> None:
         "get",
         "/repos/octokit-fixture-org/tmp-scenario-release-assets-20220719044014639-1reww/releases/tags",
     )
-    items = [parsers.parse_release(obj)]
+    items = [parsers.parse_release(obj, url=URL)]
     counts = services.ingest_releases(repository=repo, items=items)
     assert counts["releases"].created == 1
     assert Release.objects.get().tag_name == "v1.0.0"

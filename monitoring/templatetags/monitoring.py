@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django import template
 
-from core.runs import RunCounters
+from core.models import CollectorRun, RunKind
+from core.runs import RunCounters, batch_counts_summary
 
 register = template.Library()
 
 
 @register.filter
-def counters_summary(counters: Mapping[str, int] | None) -> str:
-    """Describe a run's counters in the summary line's words and order."""
-    return RunCounters.from_mapping(counters or {}).summary()
+def counters_summary(run: CollectorRun) -> str:
+    """Describe a run's counters in the words and order of its summary line."""
+    if run.kind == RunKind.BATCH:
+        return batch_counts_summary(run.counters or {}) if run.counters else ""
+    return RunCounters.from_mapping(run.counters or {}).summary()

@@ -83,3 +83,10 @@ def test_empty_ledger_says_so(operator, settings, tmp_path) -> None:
     settings.BOOST_COLLECTOR_SCHEDULE_YAML = str(tmp_path / "missing.yaml")
     page = operator.get("/status/").content.decode()
     assert "No runs recorded yet" in page
+
+
+def test_a_batch_row_reads_like_its_summary_line(operator) -> None:
+    record_batch(tasks=[("g", "run_a", "succeeded")], group="g")
+    page = operator.get("/status/").content.decode()
+    assert "1 task: 1 succeeded, 0 failed, 0 skipped" in page
+    assert "1 tasks" not in page

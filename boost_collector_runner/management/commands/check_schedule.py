@@ -12,6 +12,9 @@ from boost_collector_runner.cli import listing_lines, load_checked_schedule
 
 class Command(BaseCommand):
     help = "Check config/boost_collector_schedule.yaml and list its resolved schedule."
+    # This command reports every schedule problem itself, one line each; the system
+    # check's summary of the same problems would only repeat them first.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

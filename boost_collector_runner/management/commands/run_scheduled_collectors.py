@@ -59,6 +59,9 @@ class Command(ReportingCommand):
         "Run the tasks of config/boost_collector_schedule.yaml for a schedule kind "
         "(--schedule) or a group's batch (--batch --group G, what Celery Beat runs)."
     )
+    # This command reports every schedule problem itself, one line each; the system
+    # check's summary of the same problems would only repeat them first.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         mode = parser.add_mutually_exclusive_group()

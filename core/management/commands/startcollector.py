@@ -14,8 +14,9 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.layout import SERVICE_API_INDEX
 from core.scaffolding import install_files, validate_app_label
-from core.service_docs import doc_path, render_service_doc
+from core.service_docs import doc_path, render_service_doc, write_index
 
 SNIPPET_FILE = "schedule_snippet.yaml"
 LINE_LENGTH = 100  # [tool.ruff] line-length
@@ -390,6 +391,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Created the {label} app in {root}:"))
         for path in files:
             self.stdout.write(f"  {path}")
+        # The project's service API index gains the app's row (a bare --path has none).
+        index_exists = (root / SERVICE_API_INDEX).is_file()
+        if not options["dry_run"] and index_exists and write_index(root=root):
+            self.stdout.write(f"  {SERVICE_API_INDEX} (updated)")
         self.stdout.write(f"\n{label}/{SNIPPET_FILE}:")
         self.stdout.write(files[Path(label) / SNIPPET_FILE])
         if options["dry_run"]:

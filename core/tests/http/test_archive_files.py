@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import httpx
@@ -56,3 +57,34 @@ def test_the_meter_passes_each_response_to_a_callback() -> None:
 
     assert seen == [304]
     assert (meter.requests, meter.not_modified, meter.rate_limit_remaining) == (1, 1, 4711)
+
+
+def _archive_of(tmp_path: Path, count: int) -> Path:
+    archiving = ArchivingTransport(
+        httpx.MockTransport(_recorded_transport), ArchiveWriter(tmp_path)
+    )
+    with httpx.Client(transport=archiving) as client:
+        for n in range(count):
+            client.get(f"https://example.org/{n}.png")
+    return tmp_path / "responses.jsonl.gz"
+
+
+def test_an_archive_cut_short_by_a_kill_replays_its_whole_records(tmp_path: Path, caplog) -> None:
+    archive = _archive_of(tmp_path, 3)
+    archive.write_bytes(archive.read_bytes()[:-20])
+
+    records = read_archive(archive)
+
+    assert [r["url"] for r in records] == ["https://example.org/0.png", "https://example.org/1.png"]
+    assert "ends with a record cut short" in caplog.text
+
+
+def test_a_line_that_is_not_a_record_names_the_file_and_line(tmp_path: Path) -> None:
+    archive = _archive_of(tmp_path, 1)
+    with archive.open("ab") as handle:
+        handle.write(gzip.compress(b'{"status": 200}\n'))
+
+    with pytest.raises(
+        ValueError, match=r"responses\.jsonl\.gz: line 2 is not a recorded response"
+    ):
+        read_archive(archive)

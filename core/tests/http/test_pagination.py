@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from core.errors import CollectorFailureCategory, classify_failure
-from core.http import ForeignOriginError, GraphQLError, MalformedResponse
+from core.http import ForeignOriginError, GraphQLError, MalformedResponse, PaginationLoopError
 from core.http.paging import next_link
 from core.tests.http.conftest import ISSUE_PAGES, ISSUES_PARAMS, ISSUES_PATH, OCTOKIT
 
@@ -81,6 +82,72 @@ def test_next_link_reads_any_rel_position() -> None:
     header = '<https://x/a?page=1>; rel="prev", <https://x/a?page=3>; rel="next"'
     assert next_link(header) == "https://x/a?page=3"
     assert next_link('<https://x/a?page=1>; rel="first"') is None
+
+
+@pytest.mark.parametrize(
+    ("links", "requests"),
+    [
+        (["/repos/a/b/issues?per_page=100"], 1),
+        (["/repos/a/b/issues?page=2", "/repos/a/b/issues?per_page=100"], 2),
+        (["/repos/a/b/issues?page=2&per_page=100", "/repos/a/b/issues?per_page=100&page=2"], 2),
+    ],
+    ids=["self-link", "two-page-cycle", "same-page-query-reordered"],
+)
+def test_a_next_link_to_a_page_already_read_stops_the_stream(
+    fixture_server, make_client, links, requests
+) -> None:
+    base = fixture_server.base_url
+    targets = ["/repos/a/b/issues?per_page=100", *links[:-1]]
+    for target, following in zip(targets, links, strict=True):
+        link = f'<{base}{following}>; rel="next"'
+        fixture_server.add("GET", target, headers={"link": link}, body=[{"number": 1}])
+
+    with pytest.raises(PaginationLoopError) as caught:
+        list(make_client().pages("/repos/a/b/issues"))
+
+    assert f"its next link {base}{links[-1]} is a page this stream already read" in str(
+        caught.value
+    )
+    assert classify_failure(caught.value) is CollectorFailureCategory.VALIDATION
+    assert fixture_server.hits() == requests
+
+
+def test_a_graphql_cursor_sent_again_stops_the_stream(fixture_server, make_client) -> None:
+    fixture_server.add("POST", "/graphql", body=_connection([1, 2], "c2", True))
+    fixture_server.add("POST", "/graphql", body=_connection([3], "c3", True))
+    fixture_server.add("POST", "/graphql", body=_connection([1, 2], "c2", True))
+
+    pages = make_client().graphql_pages(ISSUES_QUERY, connection_path=["repository", "issues"])
+    with pytest.raises(PaginationLoopError, match="sent the cursor 'c2' again"):
+        list(pages)
+
+    assert fixture_server.hits() == 3
+
+
+def test_json_nested_20000_deep_is_malformed_not_a_recursion_error(
+    fixture_server, make_client
+) -> None:
+    fixture_server.add("GET", "/repos/a/b", body=b"[" * 20_000 + b"]" * 20_000)
+
+    with pytest.raises(MalformedResponse) as caught:
+        make_client().get("/repos/a/b")
+
+    assert str(caught.value) == (
+        f"{fixture_server.base_url}/repos/a/b returned GET body nested more than 100 levels deep"
+    )
+
+
+@pytest.mark.parametrize(("depth", "refused"), [(100, False), (101, True), (150, True)])
+def test_json_deeper_than_100_levels_is_refused(fixture_server, make_client, depth, refused):
+    # 150 levels decode in Python, and could exhaust the stack when stored later.
+    body = '{"a": ' * (depth - 1) + '["[[[ in a string"]' + "}" * (depth - 1)
+    fixture_server.add("GET", "/repos/a/b", body=body)
+
+    if refused:
+        with pytest.raises(MalformedResponse, match="nested more than 100 levels deep"):
+            make_client().get("/repos/a/b")
+    else:
+        assert make_client().get("/repos/a/b") is not None
 
 
 def test_malformed_json_names_the_url(fixture_server, make_client) -> None:
@@ -173,7 +240,19 @@ def test_tolerated_graphql_errors_leave_the_rest_of_the_data(
         ([1, 2], "not an object"),
         ({"data": None}, "no GraphQL data"),
         ({"data": {"repository": None}}, "no connection at repository.issues"),
-        ({"data": {"repository": {"issues": {"nodes": []}}}}, "lacks pageInfo"),
+        ({"data": {"repository": {"issues": {"nodes": []}}}}, "field 'pageInfo' is missing"),
+        (
+            {"data": {"repository": {"issues": {"nodes": {}, "pageInfo": {"hasNextPage": False}}}}},
+            "field 'nodes' is an object, expected a list",
+        ),
+        (
+            {"data": {"repository": {"issues": {"edges": [7], "pageInfo": {"hasNextPage": 0}}}}},
+            "field 'pageInfo.hasNextPage' is 0, expected true or false",
+        ),
+        (
+            {"data": {"repository": {"issues": {"edges": [7], "pageInfo": {"hasNextPage": True}}}}},
+            "field 'edges[0]' is 7, expected an object",
+        ),
     ],
 )
 def test_malformed_graphql_bodies_are_validation_errors(
@@ -181,5 +260,5 @@ def test_malformed_graphql_bodies_are_validation_errors(
 ) -> None:
     fixture_server.add("POST", "/graphql", body=body)
 
-    with pytest.raises(MalformedResponse, match=message):
+    with pytest.raises(MalformedResponse, match=re.escape(message)):
         list(make_client().graphql_pages("q", connection_path=["repository", "issues"]))

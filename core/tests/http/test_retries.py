@@ -118,6 +118,38 @@ def test_timeouts_are_retried_then_reported_as_timeout(octokit_server, make_clie
     with pytest.raises(httpx.TimeoutException) as caught:
         make_client().get(REPO)
     assert classify_failure(caught.value) is CollectorFailureCategory.TIMEOUT
+    assert str(caught.value) == f"timeout after 0.2s reading {octokit_server.base_url}{REPO}"
+
+
+SIGNED = "/repos/a/b/issues?per_page=100&access_token=s3cr3t-value-1234"
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind", "message"),
+    [
+        (faults.delay(1.0), httpx.ReadTimeout, "timeout after 0.2s reading {url}"),
+        (faults.reset(), httpx.ReadError, "connection lost reading {url} ("),
+        (faults.truncated(), httpx.RemoteProtocolError, "broken HTTP answer from {url} ("),
+    ],
+    ids=["timeout", "reset", "truncated"],
+)
+def test_transport_failures_name_the_url_without_secrets(
+    fixture_server, make_client, settings, fault, kind, message
+) -> None:
+    settings.HTTP_TIMEOUT_SECONDS = 0.2
+    fixture_server.add("GET", SIGNED, body=[])
+    fixture_server.fail("GET", SIGNED, fault, times=3)
+
+    with pytest.raises(kind) as caught:
+        make_client().get(SIGNED)
+
+    url = f"{fixture_server.base_url}/repos/a/b/issues?per_page=100&access_token=[REDACTED]"
+    assert message.format(url=url) in str(caught.value)
+    assert "s3cr3t" not in str(caught.value)
+    assert classify_failure(caught.value) in (
+        CollectorFailureCategory.TIMEOUT,
+        CollectorFailureCategory.NETWORK,
+    )
 
 
 def test_retry_after_accepts_http_dates_and_ignores_garbage() -> None:

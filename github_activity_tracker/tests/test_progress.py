@@ -1,0 +1,92 @@
+"""The live progress display: drawn for a person at a terminal, never into pipes.
+
+The collector runs in a child process whose stdout is a pseudo-terminal (what a
+person's shell gives it) or a pipe (cron, Celery, CI); the source is the loopback
+fixture server.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+
+import pytest
+
+from core.testing.manage import CHILD_TIMEOUT, ROOT, manage_env
+from github_activity_tracker.tests import github_routes as routes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TOKEN = "ghp_" + "Dada1234" * 5
+
+
+@pytest.fixture
+def child_env(fixture_server, tmp_path) -> dict[str, str]:
+    routes.add_repository(fixture_server)
+    # GitHub reports the budget on every answer; one route is enough to show it.
+    fixture_server.clear("GET", routes.BASE)
+    fixture_server.add(
+        "GET",
+        routes.BASE,
+        headers={"content-type": "application/json", "x-ratelimit-remaining": "4321"},
+        body=routes.repository(),
+    )
+    return {
+        "GITHUB_API_URL": fixture_server.base_url,
+        "GITHUB_TOKENS": TOKEN,
+        "GITHUB_TOKEN": "",
+        "GITHUB_ACTIVITY_REPOS": routes.REPO,
+        "WORKSPACE_DIR": str(tmp_path / "workspace"),
+        "LOG_LEVEL": "warning",
+    }
+
+
+def run_on_a_terminal(*args: str, env: dict[str, str]) -> str:
+    """Run the collector with a pseudo-terminal as stdout; return what it drew."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "run_github_activity_tracker", *args],
+        cwd=ROOT,
+        env=manage_env(**env, COLUMNS="160"),
+        stdout=follower,
+        stderr=subprocess.PIPE,
+    )
+    os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    process.wait(timeout=CHILD_TIMEOUT)
+    os.close(leader)
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    return drawn.decode("utf-8", "replace")
+
+
+def test_a_terminal_sees_the_repository_stream_and_requests_left(child_env) -> None:
+    drawn = run_on_a_terminal(env=child_env)
+    assert f"repository {routes.REPO}" in drawn
+    assert "4321 requests left" in drawn
+    assert "github_activity_tracker: succeeded in" in drawn
+
+
+def test_no_progress_and_pipes_keep_the_plain_summary_line(child_env) -> None:
+    drawn = run_on_a_terminal("--no-progress", env=child_env)
+    assert "repository" not in drawn
+    piped = subprocess.run(
+        [sys.executable, "manage.py", "run_github_activity_tracker"],
+        cwd=ROOT,
+        env=manage_env(**child_env),
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+    )
+    [line] = piped.stdout.splitlines()
+    assert line.startswith("github_activity_tracker: succeeded in")
+    assert "\x1b" not in piped.stdout
