@@ -18,6 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+import yaml
 
 from core.layout import REPO_ROOT
 from core.testing.project_copy import copy_project
@@ -137,3 +138,18 @@ def test_make_shell_has_the_tools_on_path(checkout: Path) -> None:
         f"{checkout}/.venv/bin/celery",
         f"{checkout}/var/uv/bin/uv",
     ]
+
+
+def test_the_seeds_ci_workflow_runs_commands_that_exist() -> None:
+    """The seed names .github/workflows/actions.yml; each make target it runs exists."""
+    workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "actions.yml").read_text())
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    commands = [
+        step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step
+    ]
+    targets = [
+        word for command in commands if command.startswith("make ") for word in command.split()[1:]
+    ]
+    assert {"lint", "typecheck", "scaffold-check"} <= set(targets)
+    assert all(f"\n{target}:" in makefile for target in targets), targets
+    assert "bash .ci/run" in commands
