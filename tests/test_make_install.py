@@ -34,8 +34,12 @@ def suite_uv() -> Path:
 
 
 def user_env(path: list[str]) -> dict[str, str]:
-    """A user's shell: no activated venv, no project variables, `path` as PATH."""
-    dropped = ("VIRTUAL_ENV", "DATABASE_URL", "UV")
+    """A user's shell: no activated venv, no project variables, `path` as PATH.
+
+    Nor the outer make's variables (when the suite runs under `make test`): with
+    MAKELEVEL set, make prints "Entering/Leaving directory" lines a user never sees.
+    """
+    dropped = ("VIRTUAL_ENV", "DATABASE_URL", "UV", "MAKELEVEL", "MAKEFLAGS", "MFLAGS")
     env = {
         name: value
         for name, value in os.environ.items()
