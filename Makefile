@@ -4,15 +4,22 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo var/uv/bin/uv)
+# Set when uv is the copy in var/uv, which a shell does not find without help.
+UV_BIN := $(if $(filter var/uv/bin/uv,$(UV)),$(CURDIR)/var/uv/bin)
 RUN := $(UV) run --frozen
 MANAGE := $(RUN) python manage.py
 
-.PHONY: help install run worker beat test lint typecheck migrations-check docs-check scaffold-check \
+.PHONY: help install shell run demo worker beat test lint typecheck migrations-check docs-check \
+	scaffold-check \
 	pytest bench soak test-db-url db-stop clean browser-deps
 
 help:
 	@echo "make install   install uv (if missing) and the project's packages; create .env"
+	@echo "make shell     a shell with .venv activated and uv on PATH (python manage.py, celery)"
 	@echo "make run       migrate, then run the daily schedule (run_scheduled_collectors --schedule daily)"
+	@echo "make demo      offline demo: the daily schedule on recorded GitHub/Boost responses into"
+	@echo "               its own database (boost_demo), then the status page on 127.0.0.1:8000"
+	@echo "               (DEMO_PORT=8001, DEMO_ARGS=--reset to start afresh)"
 	@echo "make worker    start a Celery worker (Redis at CELERY_BROKER_URL)"
 	@echo "make beat      start Celery Beat: runs config/boost_collector_schedule.yaml"
 	@echo "make test      ruff, pyright, makemigrations --check, docs and scaffold checks, pytest"
@@ -33,17 +40,40 @@ var/uv/bin/uv:
 	cp .env.example .env
 	@echo "Created .env from .env.example (development settings)."
 
-install: .venv/.installed .env
+INSTALLED := .venv/.installed .env
 
-run: install
+# Ends by saying how to type the commands as the docs write them, which need .venv/bin
+# (python, celery, pytest) and uv on PATH.
+install: $(INSTALLED)
+	@echo
+	@echo "Installed. To run python manage.py ..., celery -A config ... and uv run ... as the"
+	@echo "docs write them, run this in your shell (from this folder):"
+	@echo
+	@echo "    source .venv/bin/activate"
+	$(if $(UV_BIN),@echo '    export PATH="$(UV_BIN):$$PATH"')
+	@echo
+	@echo "or start a shell where this is done: make shell"
+
+# Interactive bash with what `make install` printed already done; `exit` leaves it.
+shell: $(INSTALLED)
+	@echo "A shell with .venv activated$(if $(UV_BIN), and $(UV_BIN) on PATH); exit leaves it."
+	@PATH="$(if $(UV_BIN),$(UV_BIN):)$$PATH" bash --init-file <(printf '%s\n' \
+		'[ -f ~/.bashrc ] && . ~/.bashrc' '. .venv/bin/activate') -i
+
+run: $(INSTALLED)
 	$(MANAGE) migrate --no-input
 	$(MANAGE) run_scheduled_collectors --schedule daily
 
+# Recorded responses, a database of its own (never yours), then the site until Ctrl-C.
+DEMO_PORT ?= 8000
+demo: $(INSTALLED)
+	DJANGO_SETTINGS_MODULE=config.demo_settings $(MANAGE) demo --port $(DEMO_PORT) $(DEMO_ARGS)
+
 # Redis is read from CELERY_BROKER_URL (default redis://localhost:6379/0).
-worker: install
+worker: $(INSTALLED)
 	$(RUN) celery -A config worker -l info
 
-beat: install
+beat: $(INSTALLED)
 	$(MANAGE) migrate --no-input
 	$(RUN) celery -A config beat -l info
 
@@ -73,7 +103,7 @@ pytest: .venv/.installed browser-deps
 
 test: lint typecheck migrations-check docs-check scaffold-check pytest
 
-# Throughput, not correctness: benchmarks/ is outside pytest's testpaths and coverage.
+# Throughput, not correctness: pytest's discovery and coverage leave benchmarks/ out.
 bench: .venv/.installed
 	$(RUN) pytest benchmarks -q -p no:cacheprovider --benchmark-columns=min,rounds
 

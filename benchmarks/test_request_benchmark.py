@@ -14,9 +14,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from boost_library_tracker.tests import github_routes as catalogue
+from boost_library_tracker.testing import github_routes as catalogue
 from core.models import CollectorRun
-from github_activity_tracker.tests import github_routes as activity
+from github_activity_tracker.testing import github_routes as activity
 
 pytestmark = pytest.mark.django_db
 

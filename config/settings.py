@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "boost_collector_runner",
     "workflow",
     "monitoring",
+    "demo",
     # Collector apps, alphabetical.
     "boost_library_tracker",
     "cppa_pinecone_sync",
@@ -110,6 +111,11 @@ STATIC_URL = "static/"
 # collectstatic; in development Django serves static files itself.
 warnings.filterwarnings("ignore", message="No directory at: ")
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
+
+# Only config.demo_settings (`make demo`) sets these: recorded data in a database of its
+# own, marked with DEMO_LABEL on the status pages, the admin and /health/.
+DEMO_MODE = False
+DEMO_LABEL = ""
 
 # Where collectors keep files (raw archives, clones); created on first use only.
 WORKSPACE_DIR = env.str("WORKSPACE_DIR", default=str(BASE_DIR / "var" / "workspace"))

@@ -61,6 +61,8 @@ def health_view(request: HttpRequest) -> HttpResponse:
         return _unauthorized("unauthorized: wrong HEALTH_CHECK_TOKEN\n")
     healthy, report = health.health_report()
     body = report if caller == TRUSTED else health.short_report(report)
+    if settings.DEMO_LABEL:
+        body = {"demo": settings.DEMO_LABEL, **body}
     return JsonResponse(body, status=200 if healthy else 503)
 
 

@@ -3,7 +3,7 @@
 Under .test_artifacts/scaffold_check/ it runs `startcollector` with the longest label
 allowed (so every generated line is at its widest), then checks the app with ruff and
 a pyright scoped to it, compares its service docs page with the generator's output,
-runs its generated test with the app installed and migrated, and asserts that
+runs its generated tests with the app installed and migrated, and asserts that
 `makemigrations --check` finds nothing to add. The folder is removed afterwards
 (kept with --keep). Any failure exits 1 and names the step.
 """
@@ -101,7 +101,7 @@ def validate() -> None:
         raise StepFailed(f"service docs stub differs from the generator: {page}")
     print("  ok  service docs stub")
     run(
-        "generated test",
+        "generated tests",
         python,
         "-m",
         "pytest",

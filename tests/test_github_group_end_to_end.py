@@ -10,7 +10,6 @@ helpers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from io import StringIO
 
@@ -23,13 +22,13 @@ from boost_collector_runner import releases
 from boost_collector_runner.models import ReleaseConsumption
 from boost_library_tracker.models import BoostVersion, Library, LibraryVersion
 from boost_library_tracker.releases import detect_new_boost_release
-from boost_library_tracker.tests import github_routes as catalogue_routes
+from boost_library_tracker.testing import github_routes as catalogue_routes
 from core.locks import AdvisoryLock
 from core.models import CollectorRun, RunKind
 from core.testing import fixture_server as faults
 from core.testing.fixture_server import point_github_at
 from github_activity_tracker.models import Commit, Issue, Repository
-from github_activity_tracker.tests import github_routes as activity_routes
+from github_activity_tracker.testing import github_routes as activity_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -51,16 +50,6 @@ def github(settings, fixture_server, tmp_path):
     catalogue_routes.add_release_list(fixture_server)
     activity_routes.add_repository(fixture_server, overlap_days=OVERLAP_DAYS)
     return fixture_server
-
-
-def queue_new_release_batch(server) -> None:
-    """The GraphQL answers of a batch that finds boost-1.86.0 new: the release detector
-    reads the tags, then `run_boost_library_tracker --version new` reads them again and
-    asks for the libraries.json batches."""
-    catalogue_routes.queue_tags(server)  # the detector's read
-    tags = json.loads(catalogue_routes.TAGS.read_text(encoding="utf-8"))
-    for answer in [tags, *catalogue_routes.libraries_answers()]:  # the collector's reads
-        server.add("POST", "/graphql", headers=catalogue_routes.JSON_HEADERS, body=answer)
 
 
 @pytest.fixture(params=[["--schedule", "daily"], ["--batch"]], ids=["daily", "beat-batch"])
@@ -85,7 +74,7 @@ def test_github_group_fills_the_tables_and_a_second_run_is_nearly_free(github, r
     # The root tests/ folder has no runner conftest emptying the detectors: the real one
     # (registered in BoostLibraryTrackerConfig.ready) decides the on_release task.
     assert detect_new_boost_release in releases._detectors
-    queue_new_release_batch(github)
+    catalogue_routes.queue_new_release_batch(github)
 
     batch, out = run_group()
 
@@ -147,7 +136,7 @@ def test_a_release_is_consumed_only_by_a_batch_whose_catalogue_run_succeeded(git
         call_command("run_boost_library_tracker", stdout=StringIO())
     assert not BoostVersion.objects.exists()
 
-    queue_new_release_batch(github)
+    catalogue_routes.queue_new_release_batch(github)
     out = StringIO()
     call_command("run_scheduled_collectors", "--batch", "--group", "github", stdout=out)
     assert "2 tasks: 2 succeeded, 0 failed, 0 skipped" in out.getvalue()

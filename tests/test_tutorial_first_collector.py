@@ -3,11 +3,13 @@
 Each step runs the tutorial's own command in a subprocess, as a new contributor would,
 and the code the tutorial asks them to paste is taken from the page itself, so the
 page and the scaffold cannot drift apart. The copy gets a database of its own on the
-same PostgreSQL server as the test suite.
+same PostgreSQL server as the test suite, and never holds a practice app the person
+running the suite may have installed.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -28,6 +30,7 @@ from core.testing.project_copy import copy_project
 
 TUTORIAL = REPO_ROOT / "docs" / "tutorial_first_collector.md"
 COMMAND_FILE = Path("heartbeat_demo/management/commands/run_heartbeat_demo.py")
+SMOKE_TEST_FILE = Path("heartbeat_demo/tests/test_run_heartbeat_demo_command.py")
 API_KEY_ERROR = (
     "[collector=heartbeat_demo phase=run category=command] heartbeat_demo: "
     "HEARTBEAT_DEMO_API_KEY is not set. Add it to .env and document it in .env.example."
@@ -42,27 +45,27 @@ class Project:
         self.database_url = database_url
         self.admin_params = admin_params
 
-    def env(self, **extra: str) -> dict[str, str]:
+    def env(self) -> dict[str, str]:
         inherited = {
             name: value
             for name, value in os.environ.items()
             if not name.startswith(("COV_", "DJANGO_", "DATABASE_", "HEARTBEAT_", "PYTEST_"))
         }
-        return {**inherited, "DATABASE_URL": self.database_url, **extra}
+        return {**inherited, "DATABASE_URL": self.database_url}
 
-    def run(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, *args],
             cwd=self.root,
-            env=self.env(**extra_env),
+            env=self.env(),
             capture_output=True,
             text=True,
             check=False,
-            timeout=120,
+            timeout=timeout,
         )
 
-    def manage(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
-        return self.run("manage.py", *args, **extra_env)
+    def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run("manage.py", *args)
 
     def query(self, statement: LiteralString) -> list[tuple]:
         with psycopg.connect(**self.admin_params) as conn:
@@ -93,7 +96,7 @@ def server_params() -> dict:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[Project]:
-    root = copy_project(tmp_path / "project")
+    root = copy_project(tmp_path / "project", without_apps=["heartbeat_demo"])
     params = server_params()
     name = f"tutorial_{uuid.uuid4().hex[:12]}"
     query = "&".join(
@@ -117,7 +120,7 @@ def project(tmp_path: Path) -> Iterator[Project]:
 def add_to_installed_apps(project: Project) -> None:
     settings = project.root / "config" / "settings.py"
     text = settings.read_text(encoding="utf-8")
-    entry = '    "cppa_user_tracker",\n'
+    entry = '    "github_activity_tracker",\n'
     assert entry in text
     settings.write_text(text.replace(entry, entry + '    "heartbeat_demo",\n'), encoding="utf-8")
 
@@ -132,12 +135,18 @@ def add_source_key_flag(project: Project) -> None:
 
 
 def require_api_key(project: Project) -> None:
-    """§3.3: add the block's imports at the top and swap in its validate_config."""
+    """§3.3: the tutorial's import block and validate_config replace the generated ones."""
     path = project.root / COMMAND_FILE
     text = path.read_text(encoding="utf-8")
-    block = tutorial_block("HEARTBEAT_DEMO_API_KEY")
-    imports, method = block.split("def validate_config", 1)
-    method = "def validate_config" + method.rstrip("\n")
+    imports = tutorial_block("\nimport os\n")
+    text = re.sub(
+        r"^from __future__ import annotations\n.*?\nfrom heartbeat_demo import services\n",
+        lambda _match: imports,
+        text,
+        count=1,
+        flags=re.DOTALL | re.MULTILINE,
+    )
+    method = tutorial_block("raise CommandError(").rstrip("\n")
     indented = "\n".join(f"    {line}" if line else "" for line in method.splitlines())
     text = re.sub(
         r"    def validate_config\(self\) -> None:\n.*?(?=\n\n    def collect)",
@@ -145,9 +154,23 @@ def require_api_key(project: Project) -> None:
         text,
         flags=re.DOTALL,
     )
-    future = "from __future__ import annotations\n\n"
-    text = text.replace(future, future + imports.strip() + "\n\n")
     path.write_text(text, encoding="utf-8")
+
+
+def give_smoke_test_the_key(project: Project) -> None:
+    """§3.3, last step: the smoke test's TEST_ENVIRONMENT gets the tutorial's value."""
+    path = project.root / SMOKE_TEST_FILE
+    line = tutorial_block(f"# {SMOKE_TEST_FILE}").split("\n", 1)[1]
+    text = path.read_text(encoding="utf-8")
+    generated = "TEST_ENVIRONMENT: dict[str, str] = {}\n"
+    assert generated in text
+    path.write_text(text.replace(generated, line), encoding="utf-8")
+
+
+def follow_the_tutorial_edits(project: Project) -> None:
+    add_source_key_flag(project)
+    require_api_key(project)
+    give_smoke_test_the_key(project)
 
 
 def test_tutorial_works_as_written(project: Project) -> None:
@@ -186,18 +209,96 @@ def test_tutorial_works_as_written(project: Project) -> None:
     )
     assert ledger == [("failed", 1, "command", "run")]
 
+    give_smoke_test_the_key(project)
     tests = project.root / "heartbeat_demo" / "tests"
     for name in ("test_services.py", "test_collector.py"):
-        (tests / name).write_text(
-            tutorial_block(f"# heartbeat_demo/tests/{name}"), encoding="utf-8"
-        )
+        shown = tutorial_block(f"# heartbeat_demo/tests/{name}").split("\n", 1)[1]
+        assert shown == (tests / name).read_text(encoding="utf-8"), f"§4 shows another {name}"
+    # No HEARTBEAT_DEMO_API_KEY here: the smoke test sets it itself.
+    outcome = project.run("-m", "pytest", "heartbeat_demo/tests/", "-p", "no:cacheprovider", "-q")
+    assert "5 passed" in succeeded(outcome)
+
+
+# The tests a new app can break: the schema page, the service pages, the admin of
+# every model, cross-app imports, and startcollector itself.
+APP_SET_TESTS = (
+    "tests/test_schema_doc.py",
+    "tests/test_service_docs.py",
+    "tests/test_admin.py",
+    "tests/test_cross_app_imports.py",
+    "core/tests/test_startcollector.py",
+)
+PROBE = Path("heartbeat_demo/pyright_probe.py")
+
+
+def test_a_new_app_is_first_class_without_editing_project_config(project: Project) -> None:
+    """After the tutorial, pytest, pyright, ruff and coverage include the app unasked.
+
+    `pytest` with no arguments is asserted on its collection (every app's tests, the
+    new app's included, benchmarks/ left out), and then run on the new app plus the
+    tests a new app can break (APP_SET_TESTS), not the whole four-minute suite again.
+    """
+    succeeded(project.run("scripts/generate_schema_doc.py"))  # a fresh clone's page
+    succeeded(project.manage("startcollector", "heartbeat_demo"))
+    add_to_installed_apps(project)
+    succeeded(project.manage("migrate", "--no-input"))
+    stale = project.run("scripts/generate_schema_doc.py", "--check")
+    assert stale.returncode == 1
+    assert stale.stderr.splitlines()[-1] == (
+        "schema doc: run `python scripts/generate_schema_doc.py` and commit the result"
+    )
+    succeeded(project.run("scripts/generate_schema_doc.py"))
+    follow_the_tutorial_edits(project)
+
+    collected = succeeded(project.run("-m", "pytest", "--collect-only", "-q"))
+    node_ids = [line for line in collected.splitlines() if "::" in line]
+    test_folders = {path.parent for path in project.root.glob("*/tests/test_*.py")}
+    assert {node.split("/", 1)[0] for node in node_ids} == {
+        folder.parent.name for folder in test_folders
+    } | {"tests"}
+    assert {node for node in node_ids if node.startswith("heartbeat_demo/")} == {
+        "heartbeat_demo/tests/test_collector.py::test_validate_config_rejects_an_empty_source_key",
+        "heartbeat_demo/tests/test_collector.py::test_collect_calls_the_service",
+        "heartbeat_demo/tests/test_run_heartbeat_demo_command.py::"
+        "test_run_heartbeat_demo_records_a_run",
+        "heartbeat_demo/tests/test_services.py::test_record_run_creates_and_increments",
+        "heartbeat_demo/tests/test_services.py::test_record_run_refuses_a_blank_source_key",
+    }
+
+    report = project.root / "coverage.json"
     outcome = project.run(
         "-m",
         "pytest",
-        "heartbeat_demo/tests/",
+        "-q",
         "-p",
         "no:cacheprovider",
-        "-q",
-        HEARTBEAT_DEMO_API_KEY="test",
+        "--cov",
+        f"--cov-report=json:{report}",
+        "--cov-fail-under=0",
+        "heartbeat_demo",
+        *APP_SET_TESTS,
+        timeout=600,
     )
-    assert "4 passed" in succeeded(outcome)
+    assert " failed" not in succeeded(outcome)
+    measured = json.loads(report.read_text(encoding="utf-8"))["files"]
+    assert measured["heartbeat_demo/services.py"]["summary"]["percent_covered"] == 100
+    assert not [name for name in measured if name.startswith(("heartbeat_demo/tests/", "."))]
+
+    for check in (["check", "."], ["format", "--check", "."]):
+        succeeded(project.run("-m", "ruff", *check))
+    # pyright's configured venv: the one running this suite, as `make install` makes it.
+    (project.root / ".venv").symlink_to(sys.prefix, target_is_directory=True)
+    (project.root / PROBE).write_text(
+        "from heartbeat_demo.management.commands.run_heartbeat_demo import "
+        "HeartbeatDemoCollector\n\n"
+        "reveal_type(HeartbeatDemoCollector().source_key)\n",
+        encoding="utf-8",
+    )
+    typed = project.run("-m", "pyright", "--outputjson", timeout=600)
+    diagnostics = json.loads(typed.stdout)["generalDiagnostics"]
+    # The probe's reveal_type note proves the app was checked; it is the only finding.
+    root = project.root.resolve()
+    assert [(Path(d["file"]).relative_to(root), d["severity"]) for d in diagnostics] == [
+        (PROBE, "information")
+    ], typed.stdout
+    assert typed.returncode == 0

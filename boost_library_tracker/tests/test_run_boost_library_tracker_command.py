@@ -26,7 +26,7 @@ from boost_library_tracker.models import (
 )
 from boost_library_tracker.parsers import parse_gitmodules
 from boost_library_tracker.releases import detect_new_boost_release
-from boost_library_tracker.tests import github_routes as routes
+from boost_library_tracker.testing import github_routes as routes
 from core.bad_items import BadItem
 from core.http import MalformedResponse
 from core.models import CollectorRun, HttpCacheEntry, QuarantinedItem

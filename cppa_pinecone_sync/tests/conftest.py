@@ -15,8 +15,8 @@ from github_activity_tracker import parsers, services
 from github_activity_tracker.items import IssueItem
 from github_activity_tracker.models import Issue, Repository
 from github_activity_tracker.search_documents import doc_id_of
-from github_activity_tracker.tests import payloads
-from github_activity_tracker.tests.conftest import octokit_responses, recorded
+from github_activity_tracker.testing import payloads
+from github_activity_tracker.testing.recordings import octokit_responses, recorded
 
 # Where the recorded payloads were read from: parsers name it in their errors.
 RECORDED = payloads.REPO_API

@@ -13,7 +13,7 @@ from core.models import CollectorRun
 from core.testing.fixture_server import point_github_at
 from cppa_pinecone_sync.tests.conftest import issue_item, recorded_issue, store, sync
 from github_activity_tracker.models import Comment, Issue
-from github_activity_tracker.tests import github_routes as routes
+from github_activity_tracker.testing import github_routes as routes
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from cppa_pinecone_sync.tests.conftest import (
 )
 from github_activity_tracker import parsers, services
 from github_activity_tracker.models import Issue, RepositoryStatus
-from github_activity_tracker.tests.conftest import recorded
+from github_activity_tracker.testing.recordings import recorded
 
 pytestmark = pytest.mark.django_db
 

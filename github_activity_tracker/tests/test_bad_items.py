@@ -14,7 +14,7 @@ from core.models import Checkpoint, CollectorRun, QuarantinedItem
 from core.quarantine import quarantine_items
 from core.testing.fixture_server import point_github_at
 from github_activity_tracker.models import Commit, Issue, PullRequest, Repository, Review
-from github_activity_tracker.tests import github_routes as routes
+from github_activity_tracker.testing import github_routes as routes
 from github_activity_tracker.tests.conftest import run
 
 pytestmark = pytest.mark.django_db

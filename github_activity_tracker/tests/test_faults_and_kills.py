@@ -19,7 +19,7 @@ from django.core.management import call_command
 from core.models import CollectorRun
 from core.testing import fixture_server as faults
 from core.testing.manage import kill_and_wait, run_on_test_db, start_on_test_db
-from github_activity_tracker.tests import github_routes as routes
+from github_activity_tracker.testing import github_routes as routes
 from github_activity_tracker.tests.snapshots import natural_keys, wipe
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -18,7 +18,7 @@ from core.http import MalformedResponse, PaginationLoopError
 from core.models import CollectorRun, QuarantinedItem
 from core.testing.fixture_server import FixtureServer
 from github_activity_tracker.models import Comment, Commit, Issue, Repository
-from github_activity_tracker.tests import github_routes as routes
+from github_activity_tracker.testing import github_routes as routes
 from github_activity_tracker.tests.conftest import run
 
 pytestmark = pytest.mark.django_db

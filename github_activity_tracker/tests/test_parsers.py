@@ -10,8 +10,8 @@ from core.http import MalformedResponse, Payload
 from cppa_user_tracker.items import GitHubAccountItem, GitIdentityItem
 from github_activity_tracker import parsers
 from github_activity_tracker.items import ISSUE, PULL_REQUEST, FileChangeItem
-from github_activity_tracker.tests import payloads
-from github_activity_tracker.tests.conftest import octokit_responses, recorded
+from github_activity_tracker.testing import payloads
+from github_activity_tracker.testing.recordings import octokit_responses, recorded
 
 URL = payloads.REPO_API
 

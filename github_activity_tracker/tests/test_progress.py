@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from core.testing.manage import CHILD_TIMEOUT, ROOT, manage_env
-from github_activity_tracker.tests import github_routes as routes
+from github_activity_tracker.testing import github_routes as routes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -21,7 +21,7 @@ from github_activity_tracker.models import (
     Review,
     ReviewComment,
 )
-from github_activity_tracker.tests import github_routes as routes
+from github_activity_tracker.testing import github_routes as routes
 from github_activity_tracker.tests.conftest import run
 
 pytestmark = pytest.mark.django_db

@@ -23,8 +23,8 @@ from github_activity_tracker.models import (
     Review,
     ReviewComment,
 )
-from github_activity_tracker.tests import payloads
-from github_activity_tracker.tests.conftest import octokit_responses, recorded
+from github_activity_tracker.testing import payloads
+from github_activity_tracker.testing.recordings import octokit_responses, recorded
 
 pytestmark = pytest.mark.django_db
 

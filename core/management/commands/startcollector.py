@@ -19,6 +19,7 @@ from core.scaffolding import install_files, validate_app_label
 from core.service_docs import doc_path, render_service_doc, write_index
 
 SNIPPET_FILE = "schedule_snippet.yaml"
+LINE_LENGTH = 100  # [tool.ruff] line-length
 
 
 def pascal_case(label: str) -> str:
@@ -33,6 +34,15 @@ def _body(text: str, label: str, **extra: str) -> str:
 def _first_party_imports(*lines: str) -> str:
     """Order project imports the way ruff's isort does: by module name."""
     return "\n".join(sorted(lines, key=lambda line: line.split()[1]))
+
+
+def _from_import(module: str, name: str) -> str:
+    """`from module import name` on one line, or wrapped as ruff wraps it when too long."""
+    line = f"from {module} import {name}"
+    if len(line) <= LINE_LENGTH:
+        return line
+    # The trailing comma keeps ruff from joining it again.
+    return f"from {module} import (\n    {name},\n)"
 
 
 APP_INIT = '''
@@ -75,6 +85,8 @@ class ${Pascal}RunState(models.Model):
     replace it with the app's real tables.
     """
 
+    # Django adds the id column; declared here so type checkers know `row.id`.
+    id: int
     source_key = models.CharField(max_length=200, unique=True)
     run_count = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
@@ -215,13 +227,75 @@ from ${label}.models import ${Pascal}RunState
 
 pytestmark = pytest.mark.django_db
 
+# The environment variables validate_config() requires, with test values: add each one
+# you make required, so that this test keeps running the whole command.
+TEST_ENVIRONMENT: dict[str, str] = {}
 
-def test_run_${label}_records_a_run() -> None:
+
+def test_run_${label}_records_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in TEST_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
     out = StringIO()
     call_command("run_${label}", stdout=out, verbosity=0)
     assert "completed" in out.getvalue().lower()
     state = ${Pascal}RunState.objects.get(source_key="default")
     assert state.run_count == 1
+'''
+
+SERVICES_TEST = '''
+"""record_run on the real database: the app's one write."""
+
+from __future__ import annotations
+
+import pytest
+
+from ${label}.models import ${Pascal}RunState
+from ${label}.services import record_run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_record_run_creates_and_increments() -> None:
+    row1, created1 = record_run(source_key="alpha")
+    assert created1 is True
+    assert row1.run_count == 1
+    row2, created2 = record_run(source_key="alpha")
+    assert created2 is False
+    assert row2.id == row1.id
+    assert row2.run_count == 2
+    assert ${Pascal}RunState.objects.count() == 1
+
+
+def test_record_run_refuses_a_blank_source_key() -> None:
+    with pytest.raises(ValueError, match="source_key must not be blank"):
+        record_run(source_key=" ")
+    assert not ${Pascal}RunState.objects.exists()
+'''
+
+COLLECTOR_TEST = '''
+"""The collector without its command: its checks, and collect() writing through services."""
+
+from __future__ import annotations
+
+from unittest.mock import MagicMock, patch
+
+import pytest
+
+${imports}
+
+
+def test_validate_config_rejects_an_empty_source_key() -> None:
+    collector = ${Pascal}Collector(source_key=" ")
+    with pytest.raises(ValueError, match="source_key must not be empty"):
+        collector.validate_config()
+
+
+@patch("${label}.services.record_run")
+def test_collect_calls_the_service(mock_record_run: MagicMock) -> None:
+    mock_record_run.return_value = (None, True)
+    collector = ${Pascal}Collector(source_key=" k1 ")
+    collector.collect()
+    mock_record_run.assert_called_once_with(source_key="k1")
 '''
 
 
@@ -236,6 +310,9 @@ def app_files(label: str) -> dict[Path, str]:
         "from core.collectors import AbstractCollector, BaseCollectorCommand",
         "from core.runs import CREATED, UPDATED",
         f"from {label} import services",
+    )
+    collector_import = _from_import(
+        f"{label}.management.commands.run_{label}", f"{pascal}Collector"
     )
     services = _body(SERVICES, label)
     app = Path(label)
@@ -255,6 +332,8 @@ def app_files(label: str) -> dict[Path, str]:
         commands / f"run_{label}.py": _body(RUN_COMMAND, label, imports=command_imports),
         app / "tests" / "__init__.py": "",
         app / "tests" / f"test_run_{label}_command.py": _body(SMOKE_TEST, label),
+        app / "tests" / "test_services.py": _body(SERVICES_TEST, label),
+        app / "tests" / "test_collector.py": _body(COLLECTOR_TEST, label, imports=collector_import),
         doc_path(label): render_service_doc(app_label=label, source=services),
     }
 
@@ -265,6 +344,8 @@ def next_steps(label: str) -> list[str]:
         f'Add "{label}" to INSTALLED_APPS in config/settings.py, keeping the collector '
         "apps in alphabetical order.",
         "Run: python manage.py migrate",
+        "Run: python scripts/generate_schema_doc.py  (docs/Schema.md gains the app's table; "
+        "the test suite fails until it does)",
         f"Run: python manage.py run_{label}  (it prints a line ending in 'completed' and "
         f"writes one row to {table})",
         f"Paste {label}/{SNIPPET_FILE} under a group's tasks in "

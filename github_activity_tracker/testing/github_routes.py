@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from core.testing.fixture_server import FixtureServer
-from github_activity_tracker.tests import payloads
-from github_activity_tracker.tests.conftest import octokit_responses, recorded
+from github_activity_tracker.testing import payloads
+from github_activity_tracker.testing.recordings import octokit_responses, recorded
 
 REPO = "boostorg/website-v2"
 BASE = f"/repos/{REPO}"

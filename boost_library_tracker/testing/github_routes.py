@@ -23,7 +23,7 @@ from boost_library_tracker.fetchers import (
 from boost_library_tracker.parsers import parse_gitmodules
 from core.testing.fixture_server import FixtureServer
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 GITMODULES_1_86 = FIXTURES / "superproject" / "boostorg-boost_boost-1.86.0" / ".gitmodules"
 LIBRARIES = FIXTURES / "libraries_json"
 TAGS = FIXTURES / "github" / "graphql__boost_tags.json"
@@ -105,4 +105,14 @@ def queue_catalogue_run(
     """Queue one run's GraphQL answers: the tags, then each libraries.json batch."""
     queue_tags(server, with_1_87=with_1_87)
     for answer in libraries_answers(texts):
+        server.add("POST", "/graphql", headers=JSON_HEADERS, body=answer)
+
+
+def queue_new_release_batch(server: FixtureServer) -> None:
+    """The GraphQL answers of a scheduled batch that finds boost-1.86.0 new: the
+    release detector reads the tags, then `run_boost_library_tracker --version new`
+    reads them again and asks for the libraries.json batches."""
+    queue_tags(server)  # the detector's read
+    tags = json.loads(TAGS.read_text(encoding="utf-8"))
+    for answer in [tags, *libraries_answers()]:  # the collector's reads
         server.add("POST", "/graphql", headers=JSON_HEADERS, body=answer)

@@ -1,0 +1,1 @@
+"""The offline demo (`make demo`): the daily schedule against recorded responses."""
