@@ -23,7 +23,6 @@ from typing import Any
 
 import pytest
 import redis
-from django.db import connection
 
 from boost_collector_runner.beat import get_beat_schedule
 from boost_collector_runner.schedule import load_schedule
@@ -31,6 +30,7 @@ from boost_collector_runner.tasks import run_scheduled_collectors_task
 from boost_collector_runner.tests.conftest import ROOT, children
 from config.celery import app
 from core.models import CollectorRun
+from core.testing.manage import manage_env
 
 BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/5")
 SCHEDULE = """
@@ -78,13 +78,7 @@ def worker(tmp_path: Path, queue: str) -> Iterator[Path]:
     schedule_path = tmp_path / "schedule.yaml"
     schedule_path.write_text(SCHEDULE, encoding="utf-8")
     log = (tmp_path / "worker.log").open("w")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests_support.worker_settings",
-        "TEST_WORKER_DB_NAME": connection.settings_dict["NAME"],
-        "CELERY_BROKER_URL": BROKER_URL,
-        "BOOST_COLLECTOR_SCHEDULE_YAML": str(schedule_path),
-    }
+    env = manage_env(CELERY_BROKER_URL=BROKER_URL, BOOST_COLLECTOR_SCHEDULE_YAML=str(schedule_path))
     process = subprocess.Popen(
         [
             sys.executable,

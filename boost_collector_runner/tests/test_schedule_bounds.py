@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from boost_collector_runner.schedule import ScheduleError, display_path, parse_schedule
 from boost_collector_runner.tests.conftest import FIXTURES, ROOT, start_manage
 from core.models import CollectorRun
+from core.testing.manage import start_on_test_db
 
 BOMB = FIXTURES / "broken_schedules" / "alias_bomb.yaml"
 TASK = "      - command: run_test_ok\n        schedule: daily\n"
@@ -88,11 +88,10 @@ def test_check_warns_in_one_line_and_succeeds(case, tmp_path) -> None:
 def test_a_collector_still_runs_with_one_warning_line(case, tmp_path) -> None:
     make, problem = CASES[case]
     path = make(tmp_path)
-    process = start_manage(
+    process = start_on_test_db(
         "run_test_ok",
         BOOST_COLLECTOR_SCHEDULE_YAML=str(path),
-        DJANGO_SETTINGS_MODULE="tests_support.worker_settings",
-        TEST_WORKER_DB_NAME=connection.settings_dict["NAME"],
+        BOOST_COLLECTOR_SCHEDULE_STRICT="false",
     )
     _, err = process.communicate(timeout=300)
     assert process.returncode == 0, err
