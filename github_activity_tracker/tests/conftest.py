@@ -1,5 +1,6 @@
 """The `github` fixture: the loopback server serving one repository, with the settings
-pointed at it, and `run()`. The recordings are read by `github_activity_tracker.testing`."""
+pointed at it; `child_env`, the same settings for a child process; and `run()`.
+The recordings are read by `github_activity_tracker.testing`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,25 @@ def github(settings, fixture_server, tmp_path):
     settings.HTTP_MAX_ATTEMPTS = 2
     routes.add_repository(fixture_server)
     return fixture_server
+
+
+@pytest.fixture
+def child_env(github, tmp_path) -> dict[str, str]:
+    """The `github` fixture's settings as a child process's environment (see
+    core.testing.manage), with short timeouts and only warnings logged."""
+    return {
+        "GITHUB_API_URL": github.base_url,
+        "GITHUB_TOKENS": TOKEN,
+        "GITHUB_TOKEN": "",
+        "GITHUB_ACTIVITY_REPOS": routes.REPO,
+        "WORKSPACE_DIR": str(tmp_path / "workspace"),
+        "HTTP_BACKOFF_BASE_SECONDS": "0",
+        "HTTP_BACKOFF_MAX_SECONDS": "0",
+        "HTTP_MAX_ATTEMPTS": "2",
+        "HTTP_TIMEOUT_SECONDS": "1",
+        "GITHUB_MAX_RATE_LIMIT_WAIT": "5",
+        "LOG_LEVEL": "warning",
+    }
 
 
 def run(*args: str) -> tuple[CollectorRun, str]:

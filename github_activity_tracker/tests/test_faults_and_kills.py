@@ -20,44 +20,13 @@ from core.models import CollectorRun
 from core.testing import fixture_server as faults
 from core.testing.manage import kill_and_wait, run_on_test_db, start_on_test_db
 from github_activity_tracker.testing import github_routes as routes
+from github_activity_tracker.tests.conftest import TOKEN
 from github_activity_tracker.tests.snapshots import natural_keys, wipe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TOKEN = "ghp_" + "Fade9876" * 5
 COMMENTS = f"{routes.BASE}/issues/comments?direction=asc&per_page=100&sort=updated"
 KILL_ROUNDS = int(os.environ.get("KILL_ROUNDS", "2"))
-
-
-@pytest.fixture
-def github(settings, fixture_server, tmp_path):
-    """The recorded repository, and the settings a child process needs to reach it."""
-    settings.GITHUB_API_URL = fixture_server.base_url
-    settings.GITHUB_TOKENS = [TOKEN]
-    settings.GITHUB_TOKEN = ""
-    settings.GITHUB_ACTIVITY_REPOS = [routes.REPO]
-    settings.WORKSPACE_DIR = str(tmp_path / "workspace")
-    settings.HTTP_BACKOFF_BASE_SECONDS = settings.HTTP_BACKOFF_MAX_SECONDS = 0
-    routes.add_repository(fixture_server)
-    return fixture_server
-
-
-@pytest.fixture
-def child_env(github, tmp_path) -> dict[str, str]:
-    """The same settings, as the environment of a child process."""
-    return {
-        "GITHUB_API_URL": github.base_url,
-        "GITHUB_TOKENS": TOKEN,
-        "GITHUB_TOKEN": "",
-        "GITHUB_ACTIVITY_REPOS": routes.REPO,
-        "WORKSPACE_DIR": str(tmp_path / "workspace"),
-        "HTTP_BACKOFF_BASE_SECONDS": "0",
-        "HTTP_BACKOFF_MAX_SECONDS": "0",
-        "HTTP_MAX_ATTEMPTS": "2",
-        "HTTP_TIMEOUT_SECONDS": "1",
-        "GITHUB_MAX_RATE_LIMIT_WAIT": "5",
-        "LOG_LEVEL": "warning",
-    }
 
 
 def undisturbed_keys() -> dict:

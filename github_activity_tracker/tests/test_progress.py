@@ -19,28 +19,17 @@ from github_activity_tracker.testing import github_routes as routes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TOKEN = "ghp_" + "Dada1234" * 5
-
 
 @pytest.fixture
-def child_env(fixture_server, tmp_path) -> dict[str, str]:
-    routes.add_repository(fixture_server)
-    # GitHub reports the budget on every answer; one route is enough to show it.
-    fixture_server.clear("GET", routes.BASE)
-    fixture_server.add(
+def budget_reported(github) -> None:
+    """GitHub reports the budget on every answer; one route is enough to show it."""
+    github.clear("GET", routes.BASE)
+    github.add(
         "GET",
         routes.BASE,
         headers={"content-type": "application/json", "x-ratelimit-remaining": "4321"},
         body=routes.repository(),
     )
-    return {
-        "GITHUB_API_URL": fixture_server.base_url,
-        "GITHUB_TOKENS": TOKEN,
-        "GITHUB_TOKEN": "",
-        "GITHUB_ACTIVITY_REPOS": routes.REPO,
-        "WORKSPACE_DIR": str(tmp_path / "workspace"),
-        "LOG_LEVEL": "warning",
-    }
 
 
 def run_on_a_terminal(*args: str, env: dict[str, str]) -> str:
@@ -69,7 +58,9 @@ def run_on_a_terminal(*args: str, env: dict[str, str]) -> str:
     return drawn.decode("utf-8", "replace")
 
 
-def test_a_terminal_sees_the_repository_stream_and_requests_left(child_env) -> None:
+def test_a_terminal_sees_the_repository_stream_and_requests_left(
+    child_env, budget_reported
+) -> None:
     drawn = run_on_a_terminal(env=child_env)
     assert f"repository {routes.REPO}" in drawn
     assert "4321 requests left" in drawn
