@@ -58,7 +58,7 @@ from core.quarantine import (
 from core.runs import CREATED, FETCHED, UPDATED, RunCounters
 from core.selectors import count_quarantined
 from cppa_pinecone_sync.sync import sync_sources
-from github_activity_tracker import parsers, search_documents, selectors, services
+from github_activity_tracker import git_history, parsers, search_documents, selectors, services
 from github_activity_tracker.fetchers import GitHubActivityFetcher, RepositoryGone
 from github_activity_tracker.items import PULL_REQUEST
 from github_activity_tracker.models import Repository, RepositoryStatus
@@ -144,6 +144,8 @@ class GitHubActivityCollector(AbstractCollector):
         self.until: datetime | None = None
         self.full = full
         self.started = timezone.now()
+        self.commits_from = git_history.API
+        self.git = git_history.GitHistory(self)
 
     @property
     def name(self) -> str:
@@ -160,6 +162,7 @@ class GitHubActivityCollector(AbstractCollector):
         if self.since and self.until and self.since > self.until:
             raise CommandError(f"--since {self.since_text} is after --until {self.until_text}")
         self.repos = [check_repo(r) for r in self.requested_repos] or default_repos()
+        self.commits_from = git_history.commits_source()
 
     def collect(self) -> None:
         self.started = timezone.now()
@@ -216,6 +219,8 @@ class GitHubActivityCollector(AbstractCollector):
         self._comments(fetcher, repository, stream=COMMENTS)
         self._comments(fetcher, repository, stream=REVIEW_COMMENTS)
         self._retry_quarantined(fetcher, repository)
+        if self.commits_from == git_history.GIT:
+            self.git.retry(repository)
 
     def _record_missing(self, full_name: str, *, status: str, to: str = "") -> None:
         services.mark_repository_missing(full_name=full_name, status=status, renamed_to=to)
@@ -227,6 +232,9 @@ class GitHubActivityCollector(AbstractCollector):
     # --- streams --------------------------------------------------------------
 
     def _commits(self, fetcher: GitHubActivityFetcher, repository: Repository, *, branch: str):
+        if self.commits_from == git_history.GIT:
+            self.git.collect(fetcher, repository, branch=branch)
+            return
         key = f"{repository.full_name}:{COMMITS}"
         cursor = None if self.full else get_checkpoint(collector=NAME, source_key=key)
         if self.windowed:

@@ -37,9 +37,7 @@ def ingest_commits(*, repository: Repository, items: Sequence[CommitItem]) -> Ta
     A list-endpoint item (no stats) never erases stats a detail read stored.
     Statements per page are fixed (about eight), whatever the page size.
     """
-    for item in items:
-        if len(item.sha) != 40:
-            raise ValueError(f"commit {item.sha!r} of {repository} is not a 40-character SHA")
+    check_shas(repository, items)
     with transaction.atomic():
         accounts, account_ids = store_accounts(
             a for i in items for a in (i.author_account, i.committer_account)
@@ -72,11 +70,20 @@ def ingest_commits(*, repository: Repository, items: Sequence[CommitItem]) -> Ta
             unique_fields=["repository", "sha"],
             update_fields=_COMMIT_FIELDS,
         )
-        files = _store_files(repository, items)
+        files = store_file_changes(repository, items)
     return {"accounts": accounts, "identities": identities, "commits": commits, "files": files}
 
 
-def _store_files(repository: Repository, items: Sequence[CommitItem]) -> UpsertCounts:
+def check_shas(repository: Repository, items: Sequence[CommitItem]) -> None:
+    """Refuse a page with a SHA that is not 40 characters (a ValueError naming it)."""
+    for item in items:
+        if len(item.sha) != 40:
+            raise ValueError(f"commit {item.sha!r} of {repository} is not a 40-character SHA")
+
+
+def store_file_changes(repository: Repository, items: Sequence[CommitItem]) -> UpsertCounts:
+    """Upsert the file changes of the page's commits (stored just before), keyed on
+    (commit, filename)."""
     rows = [
         {
             "commit": item.sha,
