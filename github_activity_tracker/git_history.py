@@ -108,15 +108,34 @@ class GitHistory:
         full_name = repository.full_name
         mirror = GitMirror(full_name)
         try:
-            mirror.update()
-            head = mirror.head(branch)
-            if head is None:
-                raise GitError(f"{full_name}: the mirror has no branch {branch!r}", remote=True)
-            self._store_history(mirror, repository, head=head, branch=branch)
+            try:
+                head = self._read(mirror, repository, branch=branch, fresh=False)
+            except GitError as exc:
+                if exc.remote:
+                    raise
+                logger.warning(
+                    "%s: git could not read the mirror (%s); cloning it again",
+                    full_name,
+                    exc,
+                    extra={"collector": NAME, "repo": full_name},
+                )
+                head = self._read(mirror, repository, branch=branch, fresh=True)
         except GitError as exc:
             self._failed(full_name, exc)
             return
         self._link_accounts(fetcher, mirror, repository, head=head)
+
+    def _read(self, mirror: GitMirror, repository: Repository, *, branch: str, fresh: bool) -> str:
+        """Update (or clone afresh) the mirror and store its new history; return the head."""
+        if fresh:
+            mirror.reclone()
+        else:
+            mirror.update()
+        head = mirror.head(branch)
+        if head is None:
+            raise GitError(f"{mirror.full_name}: the mirror has no branch {branch!r}", remote=True)
+        self._store_history(mirror, repository, head=head, branch=branch)
+        return head
 
     def _failed(self, full_name: str, exc: GitError) -> None:
         note = f"{full_name}: commits not read this run ({exc})"
@@ -150,9 +169,7 @@ class GitHistory:
             if mirror.has_commit(old) and mirror.is_ancestor(old, head):
                 revisions = [f"{old}..{head}"]
             else:
-                note = (
-                    f"{repository.full_name}: {branch} was force-pushed; its history is read again"
-                )
+                note = f"{repository.full_name}: {branch} was force-pushed; reading it again"
                 logger.warning(note, extra={"collector": NAME, "repo": repository.full_name})
                 c.count(FORCE_PUSHED)
                 c.write(note, style="WARNING")

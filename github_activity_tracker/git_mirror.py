@@ -182,6 +182,12 @@ class GitMirror:
             self._set_aside()
             self._clone()
 
+    def reclone(self) -> None:
+        """Move the mirror aside and clone it again (git could not read it)."""
+        if self.path.exists():
+            self._set_aside()
+        self._clone()
+
     def _fetch(self, cwd: Path | None = None) -> None:
         self._git("fetch", "--prune", "--no-tags", "--quiet", "origin", cwd=cwd, check_remote=True)
 
