@@ -37,7 +37,9 @@ from github_activity_tracker.items import CommitItem
 logger = logging.getLogger(__name__)
 
 _TOKEN_VARIABLE = "BOOST_COLLECTOR_GIT_TOKEN"
-_QUEUED = 64  # blocks of git log output (1 MiB each) read ahead of the parser
+# Commits parsed ahead of the reader: _QUEUED batches of _BATCH (10,000 commits, about
+# 10 MB for commits of a few files).
+_BATCH, _QUEUED = 500, 20
 _HELPER = (
     '!f() { test "$1" = get || exit 0; echo username=x-access-token; '
     f'echo "password=${_TOKEN_VARIABLE}"; }}; f'
@@ -267,9 +269,10 @@ class GitMirror:
     def log(self, revisions: Sequence[str]) -> Iterator[Iterator[CommitItem]]:
         """Stream `git log` of `revisions` (e.g. `[new]` or `[old..new]`) as items.
 
-        A thread drains git's output into a bounded queue, so git goes on producing
-        while the caller stores a page. The process is stopped if the reader leaves
-        early; a git failure raises GitError naming the repository.
+        A thread reads and parses git's output into a bounded queue, so git and the
+        parser go on while the caller waits for PostgreSQL to store a page. The
+        process is stopped if the reader leaves early; a git failure raises GitError
+        naming the repository, a malformed output the parser's GitLogError.
         """
         with tempfile.TemporaryFile() as errors:
             process = subprocess.Popen(
@@ -280,56 +283,69 @@ class GitMirror:
                 stdout=subprocess.PIPE,
                 stderr=errors,
             )
-            chunks = _Drain(process)
+            parsed = _ParseAhead(process)
             try:
-                yield parse_log(chunks)
+                yield iter(parsed)
             finally:
-                if not chunks.done:
+                if not parsed.done:
                     process.kill()
-                chunks.stop()
+                parsed.stop()
                 code = process.wait()
-            if chunks.done and code != 0:
+            if parsed.done and code != 0:
                 errors.seek(0)
                 problem = _problem(errors.read(), "")
                 raise GitError(f"{self.full_name}: git log failed: {problem}", remote=False)
 
 
-class _Drain:
-    """Read a process's stdout in a thread, into a queue of at most _QUEUED blocks."""
+class _ParseAhead:
+    """Parse a `git log` process's output in a thread, into a queue of item batches."""
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
-        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
+        self.queue: queue.Queue[list[CommitItem] | BaseException | None] = queue.Queue(
+            maxsize=_QUEUED
+        )
         self.stream = process.stdout
         self.stopped = threading.Event()
         self.done = False
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
+    def _put(self, value: list[CommitItem] | BaseException | None) -> bool:
+        while not self.stopped.is_set():
+            try:
+                self.queue.put(value, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def _read(self) -> None:
         assert self.stream is not None
+        batch: list[CommitItem] = []
         try:
-            for block in read_chunks(self.stream):
-                while not self.stopped.is_set():
-                    try:
-                        self.queue.put(block, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if self.stopped.is_set():
-                    return
+            for item in parse_log(read_chunks(self.stream)):
+                batch.append(item)
+                if len(batch) == _BATCH:
+                    if not self._put(batch):
+                        return
+                    batch = []
+            self._put(batch)
+            self._put(None)
+        except BaseException as exc:  # handed to the reader, which raises it
+            self._put(exc)
         finally:
             self.stream.close()
-            self.queue.put(None)
 
-    def __iter__(self) -> Iterator[bytes]:
-        while (block := self.queue.get()) is not None:
-            yield block
-        self.done = True
+    def __iter__(self) -> Iterator[CommitItem]:
+        while True:
+            got = self.queue.get()
+            if got is None:
+                self.done = True
+                return
+            if isinstance(got, BaseException):
+                raise got
+            yield from got
 
     def stop(self) -> None:
         self.stopped.set()
-        while self.thread.is_alive():
-            try:
-                self.queue.get(timeout=0.1)
-            except queue.Empty:
-                continue
+        self.thread.join()
