@@ -112,8 +112,8 @@ def parse_log(chunks: Iterable[bytes]) -> Iterator[CommitItem]:
         if len(token) != 41 or token[:1] != b"\x01":
             raise GitLogError(f"git log output: expected a commit, got {token[:60]!r}")
         sha = token[1:].decode("ascii", "replace")
-        header = [next(tokens, None) for _ in range(_HEADER_FIELDS)]
-        if header[-1] != b"":
+        header = [next(tokens, b"\x01") for _ in range(_HEADER_FIELDS)]
+        if header[-1] != b"" or b"\x01" in header:
             raise GitLogError(f"commit {sha}: its header fields end early or run on")
         _parents, an, ae, at, cn, ce, ct, message, _ = header
         token = next(tokens, None)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from core.testing.fixture_server import FixtureServer
 from github_activity_tracker.testing import github_routes as routes
@@ -247,11 +248,9 @@ def _listed(detail: dict[str, Any]) -> dict[str, Any]:
 
 
 def _put(server: FixtureServer, path: str, body: Any, **query: str) -> None:
-    from urllib.parse import urlencode
-
     target = path + (f"?{urlencode(sorted(query.items()))}" if query else "")
     server.clear("GET", target)
-    routes.add(server, path, body, **query)
+    routes.add(server, target, body)
 
 
 def add_routes(server: FixtureServer, history: History, *, details: bool = True) -> None:
