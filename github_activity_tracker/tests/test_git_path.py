@@ -20,7 +20,7 @@ from django.core.management.base import CommandError
 
 from core.checkpoints import get_checkpoint
 from core.locks import held_lock_keys, lock_key
-from core.models import CollectorRun
+from core.models import CollectorRun, QuarantinedItem
 from core.testing.fixture_server import point_github_at
 from core.testing.manage import ROOT, manage_env
 from cppa_user_tracker.models import GitHubAccount, GitIdentity
@@ -326,3 +326,25 @@ def test_git_chosen_without_a_git_binary_is_one_line(settings, monkeypatch) -> N
         "install git or set GITHUB_ACTIVITY_COMMITS_FROM=api"
     )
     assert not CollectorRun.objects.filter(status="succeeded").exists()
+
+
+def test_a_commit_the_database_refuses_is_quarantined_and_retried_from_the_mirror(
+    served, history
+) -> None:
+    history.write("/".join(["d" * 230] * 5) + "/f.txt", b"x\n")  # longer than the column
+    bad = history.commit("A path too long to store", when=1_700_004_000)
+    history.push()
+    made.add_routes(served, history)
+
+    first, out = run()
+
+    assert first.status == "succeeded", out
+    assert first.counters["quarantined"] == 1
+    assert Commit.objects.count() == 8
+    assert not Commit.objects.filter(sha=bad).exists()
+    kept = QuarantinedItem.objects.get(scope=f"{made.REPO}:git_commits")
+    assert (kept.item_key, kept.payload, kept.url) == (bad, {"sha": bad}, f"git:{made.REPO}")
+
+    run()  # the next run reads it again from the mirror; still too long
+
+    assert QuarantinedItem.objects.get(scope=f"{made.REPO}:git_commits").attempts == 2
