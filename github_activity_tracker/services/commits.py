@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 
@@ -45,17 +46,9 @@ def ingest_commits(*, repository: Repository, items: Sequence[CommitItem]) -> Ta
         identities, ids = store_identities(p for i in items for p in (i.author, i.committer))
         rows = [
             {
-                "repository": repository.pk,
-                "sha": item.sha,
-                "message": item.message,
-                "author": identity_id(ids, item.author),
-                "committer": identity_id(ids, item.committer),
+                **commit_row(repository, item, ids),
                 "author_account": account_id(account_ids, item.author_account),
                 "committer_account": account_id(account_ids, item.committer_account),
-                "authored_at": item.authored_at,
-                "committed_at": item.committed_at,
-                "additions": item.additions,
-                "deletions": item.deletions,
             }
             for item in items
         ]
@@ -72,6 +65,23 @@ def ingest_commits(*, repository: Repository, items: Sequence[CommitItem]) -> Ta
         )
         files = store_file_changes(repository, items)
     return {"accounts": accounts, "identities": identities, "commits": commits, "files": files}
+
+
+def commit_row(
+    repository: Repository, item: CommitItem, identities: dict[tuple[str, str], int]
+) -> dict[str, Any]:
+    """A commit's row without its account columns (which only the API knows)."""
+    return {
+        "repository": repository.pk,
+        "sha": item.sha,
+        "message": item.message,
+        "author": identity_id(identities, item.author),
+        "committer": identity_id(identities, item.committer),
+        "authored_at": item.authored_at,
+        "committed_at": item.committed_at,
+        "additions": item.additions,
+        "deletions": item.deletions,
+    }
 
 
 def check_shas(repository: Repository, items: Sequence[CommitItem]) -> None:

@@ -12,11 +12,14 @@ from github_activity_tracker.models import Commit, Repository
 from github_activity_tracker.services._shared import (
     TableCounts,
     account_id,
-    identity_id,
     store_accounts,
     store_identities,
 )
-from github_activity_tracker.services.commits import check_shas, store_file_changes
+from github_activity_tracker.services.commits import (
+    check_shas,
+    commit_row,
+    store_file_changes,
+)
 
 # Not the account columns: git does not know accounts, and a re-read must keep links.
 _GIT_FIELDS = [
@@ -50,20 +53,7 @@ def ingest_git_commits(*, repository: Repository, items: Sequence[CommitItem]) -
     check_shas(repository, items)
     with transaction.atomic():
         identities, ids = store_identities(p for i in items for p in (i.author, i.committer))
-        rows = [
-            {
-                "repository": repository.pk,
-                "sha": item.sha,
-                "message": item.message,
-                "author": identity_id(ids, item.author),
-                "committer": identity_id(ids, item.committer),
-                "authored_at": item.authored_at,
-                "committed_at": item.committed_at,
-                "additions": item.additions,
-                "deletions": item.deletions,
-            }
-            for item in items
-        ]
+        rows = [commit_row(repository, item, ids) for item in items]
         commits = upsert(
             model=Commit, rows=rows, unique_fields=["repository", "sha"], update_fields=_GIT_FIELDS
         )
