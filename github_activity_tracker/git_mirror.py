@@ -54,6 +54,8 @@ _REMOTE_PROBLEMS = (
     "repository not found",
     "does not appear to be a git repository",
     "authentication failed",
+    "could not read username",
+    "terminal prompts disabled",
     "timed out",
     "early eof",
     "the remote end hung up",

@@ -29,6 +29,7 @@ from github_activity_tracker.git_mirror import GitMirror, git_environment
 from github_activity_tracker.models import Commit, FileChange
 from github_activity_tracker.testing import git_history as made
 from github_activity_tracker.testing import github_routes as routes
+from github_activity_tracker.testing.git_server import GitHttpServer
 from github_activity_tracker.tests.conftest import TOKEN, run
 from github_activity_tracker.tests.snapshots import wipe
 
@@ -301,11 +302,28 @@ def test_a_clone_killed_half_way_is_cloned_again(served, settings, tmp_path) -> 
     assert not list(mirrors.glob("*.partial-*"))
 
 
-def test_the_token_reaches_git_only_through_its_environment(served, settings) -> None:
-    run()
+def test_a_private_repository_is_fetched_with_the_token_only_in_gits_environment(
+    served, settings, history
+) -> None:
+    with GitHttpServer(history.remotes, token=TOKEN) as server:
+        settings.GITHUB_GIT_URL = server.base_url
+        first, out = run()
+        settings.GITHUB_TOKENS = ["ghp_" + "Wrong123" * 5]
+        Commit.objects.all().delete()
+        wipe()
+        refused, refused_out = run()
+
+    assert first.status == "succeeded", out
+    assert Commit.objects.count() == 0  # the second run could not fetch
+    assert server.refused >= 1  # challenged first, as GitHub does
+    assert any("git-upload-pack" in path for path in server.authorized)
     mirror = GitMirror(made.REPO)
     stored = b"".join(p.read_bytes() for p in mirror.path.rglob("*") if p.is_file())
     assert TOKEN.encode() not in stored
+    assert TOKEN not in out
+    assert refused.counters["git_failed"] == 1
+    assert f"{made.REPO}: commits not read this run" in refused_out
+    assert "Wrong123" not in refused_out
     helper = subprocess.run(
         ["git", "credential", "fill"],
         input=b"protocol=https\nhost=github.example\n\n",
