@@ -10,12 +10,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from core.bulk import upsert
 from core.errors import one_line
 from cppa_pinecone_sync.documents import Document
-from cppa_pinecone_sync.models import IndexedDocument, RetryItem, SearchChunk, SyncState
+from cppa_pinecone_sync.embedders import Embedder, as_vector_literal
+from cppa_pinecone_sync.models import (
+    ChunkEmbedding,
+    IndexedDocument,
+    RetryItem,
+    SearchChunk,
+    SyncState,
+)
+from cppa_pinecone_sync.selectors import vector_column_type
 
 _ERROR_CHARS = 500
 
@@ -30,6 +39,7 @@ class ChunkedDocument:
 class ChunkWrites:
     upserted: int = 0
     deleted: int = 0
+    embedded: int = 0
 
 
 def replace_chunks(*, source: str, documents: Sequence[ChunkedDocument]) -> ChunkWrites:
@@ -88,13 +98,118 @@ def _delete_chunks_from(*, source: str, doc_ids: Sequence[str], first_stale: Seq
     if not doc_ids:
         return 0
     table = connection.ops.quote_name(SearchChunk._meta.db_table)
+    vectors = connection.ops.quote_name(ChunkEmbedding._meta.db_table)
+    # The chunks' vectors go in the same statement (the foreign key is checked at commit).
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {table} AS c USING unnest(%s::text[], %s::int[]) AS k(doc_id, keep) "
-            "WHERE c.source = %s AND c.doc_id = k.doc_id AND c.ordinal >= k.keep",
+            f"WITH gone AS (DELETE FROM {table} AS c "
+            "USING unnest(%s::text[], %s::int[]) AS k(doc_id, keep) "
+            "WHERE c.source = %s AND c.doc_id = k.doc_id AND c.ordinal >= k.keep RETURNING c.id), "
+            f"vectors AS (DELETE FROM {vectors} WHERE chunk_id IN (SELECT id FROM gone)) "
+            "SELECT count(*) FROM gone",
             [list(doc_ids), list(first_stale), source],
         )
-        return cursor.rowcount
+        (count,) = cursor.fetchone() or (0,)
+        return count
+
+
+# --- dense vectors (pgvector), when SEARCH_EMBEDDER is set --------------------------
+
+_EMBED_BATCH = 256
+
+
+def prepare_embeddings(*, embedder: Embedder) -> None:
+    """Make sure pgvector is enabled and the vector column fits `embedder`'s dimensions.
+
+    A column of other dimensions (another embedder) is dropped with its vectors and
+    made again, so every chunk is embedded afresh. A server without pgvector is one
+    `CommandError` line saying what to do.
+    """
+    table = ChunkEmbedding._meta.db_table
+    quoted = connection.ops.quote_name(table)
+    wanted = f"vector({embedder.dimensions})"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'")
+        if cursor.fetchone() is None:
+            cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+            if cursor.fetchone() is None:
+                raise CommandError(
+                    f"SEARCH_EMBEDDER={embedder.name!r} needs the pgvector extension, which this "
+                    "PostgreSQL server does not have: install pgvector on it (the embedded "
+                    "server has it) or unset SEARCH_EMBEDDER"
+                )
+            try:
+                with transaction.atomic():
+                    cursor.execute("CREATE EXTENSION IF NOT EXISTS vector")
+            except Exception as exc:
+                raise CommandError(
+                    "SEARCH_EMBEDDER is set, but the pgvector extension could not be enabled "
+                    f"({one_line(exc, limit=200)}): run CREATE EXTENSION vector as a superuser"
+                ) from None
+        found = vector_column_type()
+        if found == wanted:
+            return
+        # ALTER TABLE waits for no deferred foreign-key check of this transaction.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if found is not None:
+            cursor.execute(f"DELETE FROM {quoted}")
+            cursor.execute(f"ALTER TABLE {quoted} DROP COLUMN embedding")
+        cursor.execute(f"ALTER TABLE {quoted} ADD COLUMN embedding {wanted}")
+        cursor.execute(
+            f"CREATE INDEX {connection.ops.quote_name(table + '_hnsw')} ON {quoted} "
+            "USING hnsw (embedding vector_cosine_ops)"
+        )
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def embed_documents(*, source: str, doc_ids: Sequence[str], embedder: Embedder) -> int:
+    """(Re-)embed every chunk of these documents; answer how many vectors were written."""
+    if not doc_ids:
+        return 0
+    chunks = SearchChunk.objects.filter(source=source, doc_id__in=list(doc_ids))
+    return _embed(list(chunks.values_list("pk", "title", "text")), embedder)
+
+
+def embed_missing(*, source: str, embedder: Embedder) -> int:
+    """Embed the chunks of a source that have no vector of this embedder yet.
+
+    Run at the start of each sync, so setting (or changing) SEARCH_EMBEDDER fills the
+    vectors of documents indexed before, without a `--full` rebuild.
+    """
+    written = 0
+    while True:
+        missing = (
+            SearchChunk.objects.filter(source=source)
+            .exclude(embedding__embedder=embedder.name)
+            .order_by("pk")
+            .values_list("pk", "title", "text")[:_EMBED_BATCH]
+        )
+        batch = list(missing)
+        if not batch:
+            return written
+        with transaction.atomic():
+            written += _embed(batch, embedder)
+
+
+def _embed(chunks: Sequence[tuple[int, str, str]], embedder: Embedder) -> int:
+    if not chunks:
+        return 0
+    vectors = embedder.embed([f"{title}\n{text}" for _, title, text in chunks])
+    if len(vectors) != len(chunks) or any(len(v) != embedder.dimensions for v in vectors):
+        raise CommandError(
+            f"embedder {embedder.name!r} answered vectors of the wrong number or size "
+            f"(wanted {len(chunks)} of {embedder.dimensions} dimensions)"
+        )
+    table = connection.ops.quote_name(ChunkEmbedding._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (chunk_id, embedder, embedding) "
+            "SELECT k.id, %s, k.v::vector FROM unnest(%s::bigint[], %s::text[]) AS k(id, v) "
+            "ON CONFLICT (chunk_id) DO UPDATE "
+            "SET embedder = EXCLUDED.embedder, embedding = EXCLUDED.embedding",
+            [embedder.name, [pk for pk, _, _ in chunks], [as_vector_literal(v) for v in vectors]],
+        )
+    return len(chunks)
 
 
 def record_indexed(*, backend: str, source: str, documents: Sequence[ChunkedDocument]) -> None:
