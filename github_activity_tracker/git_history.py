@@ -100,6 +100,7 @@ class GitHistory:
 
     def __init__(self, collector: GitHubActivityCollector) -> None:
         self.collector = collector
+        self.known = services.KnownIdentities()
 
     def collect(
         self, fetcher: GitHubActivityFetcher, repository: Repository, *, branch: str
@@ -180,8 +181,13 @@ class GitHistory:
     def _store_log(self, mirror: GitMirror, repository: Repository, revisions: list[str]) -> None:
         with mirror.log(revisions) as commits:
             for page in pages(commits):
-                with transaction.atomic():
-                    self._store_page(repository, page)
+                try:
+                    with transaction.atomic():
+                        self._store_page(repository, page)
+                except BaseException:
+                    self.known.discard()
+                    raise
+                self.known.commit()
 
     def _store_page(self, repository: Repository, page: list[CommitItem]) -> None:
         where = f"git:{repository.full_name}"
@@ -192,7 +198,9 @@ class GitHistory:
             repository,
             GIT_COMMITS,
             parsed,
-            lambda chunk: services.ingest_git_commits(repository=repository, items=chunk),
+            lambda chunk: services.ingest_git_commits(
+                repository=repository, items=chunk, known=self.known
+            ),
         )
         self.collector._store(page, *stored.results)
 

@@ -23,7 +23,11 @@ from github_activity_tracker.services.discussion import (
     ingest_review_comments,
     ingest_reviews,
 )
-from github_activity_tracker.services.git_commits import ingest_git_commits, link_commit_accounts
+from github_activity_tracker.services.git_commits import (
+    KnownIdentities,
+    ingest_git_commits,
+    link_commit_accounts,
+)
 from github_activity_tracker.services.issues import ingest_issues, ingest_pull_requests
 from github_activity_tracker.services.repositories import (
     ingest_releases,
@@ -32,6 +36,7 @@ from github_activity_tracker.services.repositories import (
 )
 
 __all__ = [
+    "KnownIdentities",
     "TableCounts",
     "ingest_comments",
     "ingest_commits",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
@@ -42,22 +43,54 @@ WHERE c.repository_id = %s AND c.sha = v.sha
 """
 
 
-def ingest_git_commits(*, repository: Repository, items: Sequence[CommitItem]) -> TableCounts:
+@dataclass
+class KnownIdentities:
+    """Git identity ids a run has stored already, so later pages skip their upsert.
+
+    A history of 100,000 commits has a few hundred authors: after the first pages
+    every identity is known, and its upsert (which never changes an existing pair)
+    would only cost statements. `committed` holds ids of pages whose transaction
+    committed; `pending` those of the page in progress, moved over by `commit()` once
+    it committed, or dropped by `discard()` when it rolled back (its rows are gone).
+    """
+
+    committed: dict[tuple[str, str], int] = field(default_factory=dict)
+    pending: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def commit(self) -> None:
+        self.committed.update(self.pending)
+        self.pending.clear()
+
+    def discard(self) -> None:
+        self.pending.clear()
+
+
+def ingest_git_commits(
+    *,
+    repository: Repository,
+    items: Sequence[CommitItem],
+    known: KnownIdentities | None = None,
+) -> TableCounts:
     """Store one page of commits read from git: git identities, commits, file changes.
 
     Like `ingest_commits`, keyed on (repository, SHA) and writing nothing for a re-read
     page, but the account columns are left as they are: git does not know them, and
     `link_commit_accounts` fills them from the API. Every file is stored (git has no
     300-file limit), so a commit the API stored truncated is completed by a re-read.
+    With `known`, identities stored by earlier committed pages are not upserted again.
     """
     check_shas(repository, items)
+    known = known if known is not None else KnownIdentities()
     with transaction.atomic():
-        identities, ids = store_identities(p for i in items for p in (i.author, i.committer))
+        people = [p for i in items for p in (i.author, i.committer) if p is not None]
+        identities, found = store_identities(p for p in people if p.key not in known.committed)
+        ids = {**known.committed, **found}
         rows = [commit_row(repository, item, ids) for item in items]
         commits = upsert(
             model=Commit, rows=rows, unique_fields=["repository", "sha"], update_fields=_GIT_FIELDS
         )
         files = store_file_changes(repository, items)
+    known.pending.update(found)
     return {"identities": identities, "commits": commits, "files": files}
 
 
