@@ -32,7 +32,8 @@ def test_a_rename_and_a_binary_file_become_github_shaped_file_changes() -> None:
     assert item.message == "Subject\n\nBody"
     assert str(item.committed_at) == "2023-11-14 22:14:20+00:00"
     assert (item.additions, item.deletions) == (2, 1)
-    renamed, binary = item.files or ()
+    assert item.files is not None
+    renamed, binary = item.files
     assert (renamed.filename, renamed.previous_filename, renamed.status) == (
         "new\tname.txt",
         "old name.txt",
