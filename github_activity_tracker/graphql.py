@@ -199,6 +199,22 @@ def _node_errors(errors: list[Any], *, connection: tuple[str, ...]) -> tuple[dic
     return at_node, other
 
 
+def _newer_than(nodes: list[Any], since: datetime | None) -> tuple[list[Any], bool]:
+    """The nodes before the first one updated before `since`, and whether one was."""
+    if since is None:
+        return nodes, False
+    for index, node in enumerate(nodes):
+        text = node.get("updatedAt") if isinstance(node, dict) else None
+        if isinstance(text, str):
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                continue
+            if moment.tzinfo is not None and moment < since:
+                return nodes[:index], True
+    return nodes, False
+
+
 class PullRequestGraphQLFetcher:
     """Pages of one repository's pull requests (`owner/name`), newest update first.
 
@@ -219,8 +235,9 @@ class PullRequestGraphQLFetcher:
         self.client = client
         self.owner, self.name = full_name.split("/", 1)
         self.full_name = full_name
-        self.page_size = page_size
-        self.review_page = review_page
+        # GitHub refuses `first` above 100.
+        self.page_size = min(page_size, 100)
+        self.review_page = min(review_page, 100)
         self.on_cost = on_cost
         self.url = redact(client.graphql_url)
 
@@ -242,8 +259,15 @@ class PullRequestGraphQLFetcher:
             )
         return Payload.of(repository, url=self.url, kind="repository", item_id=self.full_name)
 
-    def pages(self, *, after: str | None = None) -> Iterator[PullRequestPage]:
-        """Pull request pages from `after` (a stored cursor) or from the newest."""
+    def pages(
+        self, *, after: str | None = None, since: datetime | None = None
+    ) -> Iterator[PullRequestPage]:
+        """Pull request pages from `after` (a stored cursor) or from the newest.
+
+        With `since`, the stream ends at the first pull request updated before it
+        (newest first: every one after it is older); that one and the rest of its page
+        are left out, and cost no follow-up query.
+        """
         cursor, read = after, set[str]()
         while True:
             variables = {
@@ -259,8 +283,10 @@ class PullRequestGraphQLFetcher:
                 raise graphql_error(other, url=self.url)
             connection = self._repository(data, errors).require_object("pullRequests")
             page = connection_page(dict(connection.data), url=self.url)
-            yield self._page(page.nodes, at_node, page.end_cursor, page.has_next_page)
-            if not page.has_next_page or not page.end_cursor:
+            nodes, older = _newer_than(page.nodes, since)
+            more = page.has_next_page and not older
+            yield self._page(nodes, at_node, page.end_cursor, more)
+            if not more or not page.end_cursor:
                 return
             if page.end_cursor in read:
                 raise graphql_error(

@@ -88,14 +88,16 @@ class GraphQLPullRequests:
         floor = self._floor(cursor)
         newest = _moment(cursor["newest"]) if cursor.get("newest") else None
         fetcher = PullRequestGraphQLFetcher(
-            client, repository.full_name, on_cost=lambda cost: self.count(GRAPHQL_POINTS, cost)
+            client,
+            repository.full_name,
+            page_size=settings.GITHUB_ACTIVITY_GRAPHQL_PAGE,
+            review_page=settings.GITHUB_ACTIVITY_GRAPHQL_REVIEWS,
+            on_cost=lambda cost: self.count(GRAPHQL_POINTS, cost),
         )
-        for page in fetcher.pages(after=cursor.get("after")):
-            stored = self._graphql_page(repository, page, floor=floor)
+        for page in fetcher.pages(after=cursor.get("after"), since=floor):
+            stored = self._graphql_page(repository, page)
             newest = max([*stored, *_known(newest)], default=None)
-            if not page.has_next_page or (
-                floor is not None and any(t < floor for t in page.updated.values())
-            ):
+            if not page.has_next_page:
                 break
             if not self.windowed:
                 resume = {
@@ -122,9 +124,7 @@ class GraphQLPullRequests:
             return None
         return _moment(cursor["updated_at"]) - timedelta(days=settings.GITHUB_ACTIVITY_OVERLAP_DAYS)
 
-    def _graphql_page(
-        self, repository: Repository, page: PullRequestPage, *, floor: datetime | None
-    ) -> list[datetime]:
+    def _graphql_page(self, repository: Repository, page: PullRequestPage) -> list[datetime]:
         """Store the page's pull requests (within the window) whose issue rows exist.
 
         Returns the update times of the pull requests stored: an issue row the issue
@@ -139,7 +139,7 @@ class GraphQLPullRequests:
         wanted = {
             number
             for number, moment in page.updated.items()
-            if (floor is None or moment >= floor) and (self.until is None or moment <= self.until)
+            if self.until is None or moment <= self.until
         }
         present = selectors.stored_issue_numbers(repository=repository, numbers=wanted)
         pulls = [p for p in page.pulls.items if p.number in present]
@@ -181,7 +181,7 @@ class GraphQLPullRequests:
             end_cursor=None,
             has_next_page=False,
         )
-        self._graphql_page(repository, found, floor=None)
+        self._graphql_page(repository, found)
 
     def _graphql_review_retry(self, repository: Repository, page: ParsedPage) -> None:
         with transaction.atomic():

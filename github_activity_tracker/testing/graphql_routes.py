@@ -80,6 +80,8 @@ class GraphQLFake:
         self.errors: dict[tuple[str, int], dict] = {}
         self.remaining = 5000
         self.queries: list[dict] = []
+        # Answer 502 to every stream query after this many (a server failing mid-stream).
+        self.fail_after: int | None = None
         self._lock = threading.Lock()
 
     def add_pulls(self, full_name: str, nodes: list[dict]) -> None:
@@ -105,6 +107,8 @@ class GraphQLFake:
             else:
                 return None
             self.queries.append(body)
+            if self.fail_after is not None and len(self.queries) > self.fail_after:
+                return Reply(status=502, body=b'{"message":"Server Error"}')
             self.remaining = max(0, self.remaining - cost)
             data["rateLimit"] = {
                 "cost": cost,
