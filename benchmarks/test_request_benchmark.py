@@ -9,6 +9,7 @@ answered 304 (the first run's settling pass already asked the windowed list URLs
 
 from __future__ import annotations
 
+from functools import partial
 from io import StringIO
 
 import pytest
@@ -73,7 +74,7 @@ def test_requests_of_full_and_unchanged_runs(
 
 
 SYNTHETIC = "boostorg/synthetic"
-MODEL = {"commits": 50_000, "issues": 5_000, "pulls": 5_000}
+MODEL_COMMITS, MODEL_ISSUES, MODEL_PULLS = 50_000, 5_000, 5_000
 # The issue's measurements of the REST path and the reference, for the same model.
 REFERENCE_MODEL_REQUESTS = 75_600
 
@@ -139,9 +140,8 @@ def test_requests_and_points_of_a_synthetic_repository(
         f"({second.get('not_modified', 0)} answered 304), "
         f"{second.get('graphql_points', 0)} GraphQL points"
     )
-    today = budget.estimate(**MODEL, pulls_from="rest")
-    api = budget.estimate(**MODEL)
-    git = budget.estimate(**MODEL, commits_from="git")
+    model = partial(budget.estimate, commits=MODEL_COMMITS, issues=MODEL_ISSUES, pulls=MODEL_PULLS)
+    today, api, git = model(pulls_from="rest"), model(), model(commits_from="git")
     request_lines.append(
         f"model 50,000 commits/5,000 issues/5,000 PRs, first run: REST path {today.total}, "
         f"GraphQL pull requests {api.total} ({api.commit_requests} commits via the API), "

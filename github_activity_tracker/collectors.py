@@ -375,19 +375,8 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
             )
             # Merge data and reviews of an issue that was quarantined come with its retry.
             stored = {i.number for i in issues.stored}
-            merges = self._store_page(
-                repository,
-                PULL_REQUESTS,
-                details,
-                lambda chunk: services.ingest_pull_requests(repository=repository, items=chunk),
-                items=[d for d in details.items if d.number in stored],
-            )
-            reviewed = self._store_page(
-                repository,
-                REVIEWS,
-                reviews,
-                lambda chunk: services.ingest_reviews(repository=repository, items=chunk),
-                items=[r for r in reviews.items if r.pull_number in stored],
+            merges, reviewed = self._store_pulls(
+                repository, details, reviews, numbers=stored, scopes=(PULL_REQUESTS, REVIEWS)
             )
             self._save(checkpoint, items)
         self._store(items, *issues.results, *merges.results, *reviewed.results)

@@ -29,6 +29,7 @@ from django.db import transaction
 from core.bad_items import ParsedPage
 from core.checkpoints import get_checkpoint, save_checkpoint
 from core.http import GitHubClient
+from core.quarantine import StoredPage
 from github_activity_tracker import selectors, services
 from github_activity_tracker.graphql import (
     PullRequestGraphQLFetcher,
@@ -75,6 +76,7 @@ class GraphQLPullRequests:
     write: Any
     _store_page: Any
     _store: Any
+    _detail_page: Any
 
     def _graphql_pull_requests(self, client: GitHubClient, repository: Repository) -> None:
         key = f"{repository.full_name}:{STREAM}"
@@ -142,32 +144,54 @@ class GraphQLPullRequests:
             if self.until is None or moment <= self.until
         }
         present = selectors.stored_issue_numbers(repository=repository, numbers=wanted)
-        pulls = [p for p in page.pulls.items if p.number in present]
-        reviews = [r for r in page.reviews.items if r.pull_number in present]
         with transaction.atomic():
-            merges = self._store_page(
+            merges, reviewed = self._store_pulls(
                 repository,
-                GRAPHQL_SCOPE,
                 page.pulls,
-                lambda chunk: services.ingest_pull_requests(repository=repository, items=chunk),
-                items=pulls,
-            )
-            stored = {p.number for p in merges.stored}
-            reviewed = self._store_page(
-                repository,
-                GRAPHQL_REVIEWS,
                 page.reviews,
-                lambda chunk: services.ingest_reviews(repository=repository, items=chunk),
-                items=[r for r in reviews if r.pull_number in stored],
+                numbers=present,
+                scopes=(GRAPHQL_SCOPE, GRAPHQL_REVIEWS),
             )
+        pulls = [p for p in page.pulls.items if p.number in present]
         self._store(pulls, *merges.results, *reviewed.results)
-        return [page.updated[n] for n in stored]
+        return [page.updated[p.number] for p in merges.stored]
+
+    def _store_pulls(
+        self,
+        repository: Repository,
+        pulls: ParsedPage,
+        reviews: ParsedPage,
+        *,
+        numbers: set[int],
+        scopes: tuple[str, str],
+    ) -> tuple[StoredPage, StoredPage]:
+        """Store the merge data and the reviews of the pull requests `numbers` (those
+        whose issue rows are stored)."""
+        merges = self._store_page(
+            repository,
+            scopes[0],
+            pulls,
+            lambda chunk: services.ingest_pull_requests(repository=repository, items=chunk),
+            items=[p for p in pulls.items if p.number in numbers],
+        )
+        reviewed = self._store_page(
+            repository,
+            scopes[1],
+            reviews,
+            lambda chunk: services.ingest_reviews(repository=repository, items=chunk),
+            items=[r for r in reviews.items if r.pull_number in numbers],
+        )
+        return merges, reviewed
 
     def _graphql_retries(self, repository: Repository) -> dict[str, tuple[Callable, Callable]]:
         """The `_retry_quarantined` handlers of this stream's scopes: parse, then store."""
         return {
             GRAPHQL_SCOPE: (_retry_node, partial(self._graphql_retry, repository)),
-            GRAPHQL_REVIEWS: (parse_review, partial(self._graphql_review_retry, repository)),
+            # Reviews alone, as the REST path retries its own (the scope picks the table).
+            GRAPHQL_REVIEWS: (
+                parse_review,
+                partial(self._detail_page, repository, GRAPHQL_REVIEWS),
+            ),
         }
 
     def _graphql_retry(self, repository: Repository, page: ParsedPage) -> None:
@@ -182,16 +206,6 @@ class GraphQLPullRequests:
             has_next_page=False,
         )
         self._graphql_page(repository, found)
-
-    def _graphql_review_retry(self, repository: Repository, page: ParsedPage) -> None:
-        with transaction.atomic():
-            stored = self._store_page(
-                repository,
-                GRAPHQL_REVIEWS,
-                page,
-                lambda chunk: services.ingest_reviews(repository=repository, items=chunk),
-            )
-        self._store(page.items, *stored.results)
 
 
 def _known(moment: datetime | None) -> list[datetime]:

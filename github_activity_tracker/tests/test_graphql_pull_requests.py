@@ -13,7 +13,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from core.models import Checkpoint, CollectorRun
+from core.models import Checkpoint, CollectorRun, QuarantinedItem
 from core.testing import fixture_server as faults
 from cppa_user_tracker.models import GitHubAccount
 from github_activity_tracker.models import PullRequest, Review
@@ -232,3 +232,22 @@ def test_plan_prints_the_cost_by_bucket_without_collecting(github) -> None:
     assert "boostorg/website-v2: first run (50000 commits, 5000 issues, 5000 pull requests)" in text
     assert "plan: 1 repositories" in text
     assert "budget left 4000 core, 4000 GraphQL" in text
+
+
+def test_a_malformed_node_and_review_are_quarantined_and_the_rest_stored(scenario) -> None:
+    nodes = {n["number"]: n for n in scenario.pulls[routes.REPO]}
+    nodes[9]["isDraft"] = "yes"
+    nodes[5]["_reviews"][1]["state"] = ""
+
+    ledger, out = run()
+
+    assert ledger.status == "succeeded"
+    assert not PullRequest.objects.filter(issue__number=9).exists()
+    assert Review.objects.filter(issue__number=5).count() == 6
+    # GraphQL nodes carry no `id` field here: kept under a digest of the payload.
+    kept = QuarantinedItem.objects.order_by("scope").values_list("scope", "payload")
+    assert [(scope, payload["fullDatabaseId"]) for scope, payload in kept] == [
+        (f"{routes.REPO}:graphql_pull_requests", "2400000009"),
+        (f"{routes.REPO}:graphql_reviews", "501"),
+    ]
+    assert "2 quarantined" in out
