@@ -11,7 +11,7 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from core.models import Checkpoint, CollectorRun, QuarantinedItem
 from core.testing import fixture_server as faults
@@ -251,3 +251,15 @@ def test_a_malformed_node_and_review_are_quarantined_and_the_rest_stored(scenari
         (f"{routes.REPO}:graphql_reviews", "501"),
     ]
     assert "2 quarantined" in out
+
+
+def test_an_unknown_pulls_from_is_one_line_naming_it(github, settings) -> None:
+    settings.GITHUB_ACTIVITY_PULLS_FROM = "soap"
+
+    with pytest.raises(CommandError) as caught:
+        run()
+
+    assert str(caught.value) == (
+        "GITHUB_ACTIVITY_PULLS_FROM='soap' is not one of graphql, rest; set it in .env"
+    )
+    assert github.hits() == 0
