@@ -1,0 +1,1 @@
+"""Views of wg21_paper_tracker: collector apps rarely need any."""
