@@ -1,1 +1,0 @@
-"""Views of wg21_paper_tracker: collector apps rarely need any."""
