@@ -38,7 +38,7 @@ from core.bad_items import ParsedPage, parse_each
 from core.checkpoints import get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector
 from core.errors import one_line
-from core.http import HttpOptions, NoNetworkError, WebClient
+from core.http import HttpOptions, NoNetworkError, WebClient, redact
 from core.quarantine import QUARANTINED, RELEASED, retry_quarantined, store_page
 from core.runs import CREATED, FETCHED, UPDATED, RunCounters
 from core.selectors import count_quarantined
@@ -213,7 +213,14 @@ class WG21PaperCollector(AbstractCollector):
                 if self._read_mailing(fetcher, mailing):
                     read.append(mailing.mailing_id)
             self._retry_kept([m.mailing_id for m in plan.selected])
-            self._read_index(fetcher)
+            try:
+                self._read_index(fetcher)
+            except NoNetworkError:
+                raise
+            except PAGE_FAILURES as exc:
+                self._failures.append((INDEX, exc))
+                self.report.mailings[-1].outcome = FAILED
+                self.report.mailings[-1].error = _reason(exc)
             if self.download and read:
                 self._download(fetcher, read)
         kept = count_quarantined(collector=NAME, since=self.started)
@@ -223,12 +230,8 @@ class WG21PaperCollector(AbstractCollector):
             render(self.report, output_format=self.output_format, terminal=is_terminal(self.stdout))
         )
         if self._failures:
-            names = ", ".join(
-                f"{mailing} ({one_line(exc, limit=200)})" for mailing, exc in self._failures
-            )
             raise IncompleteRun(
-                f"{len(self._failures)} mailing(s) could not be read and are retried by the next "
-                f"run: {names}"
+                f"could not read {_failure_list(self._failures)}; the next run reads them again"
             ) from self._failures[0][1]
 
     def _client(self, base_url: str, transport: Any) -> WebClient:
@@ -289,7 +292,7 @@ class WG21PaperCollector(AbstractCollector):
         except NoNetworkError:
             raise
         except PAGE_FAILURES as exc:
-            report.outcome, report.error = FAILED, one_line(exc, limit=200)
+            report.outcome, report.error = FAILED, _reason(exc)
             self._failures.append((mailing.mailing_id, exc))
             logger.warning(
                 "mailing %s: its page could not be read: %s",
@@ -524,6 +527,26 @@ class WG21PaperCollector(AbstractCollector):
         finally:
             for name, value in synced.as_dict().items():
                 self.count(f"search_{name}", value)
+
+
+def _reason(exc: BaseException) -> str:
+    """The failure's own first line (the access layer's messages name the URL already)."""
+    lines = str(exc).strip().splitlines()
+    return redact(lines[0])[:300] if lines else type(exc).__name__
+
+
+def _failure_list(failures: Sequence[tuple[str, BaseException]]) -> str:
+    """`mailings 2023-01, 2023-02 (their page's error), index (its error)`: one error once."""
+    groups: dict[int, tuple[list[str], BaseException]] = {}
+    for name, exc in failures:
+        groups.setdefault(id(exc), ([], exc))[0].append(name)
+    parts = []
+    for names, exc in groups.values():
+        mailings = [n for n in names if n != INDEX]
+        label = ", ".join(mailings) if mailings else INDEX
+        noun = "" if not mailings else ("mailing " if len(mailings) == 1 else "mailings ")
+        parts.append(f"{noun}{label} ({_reason(exc)})")
+    return ", ".join(parts)
 
 
 def _save_if_changed(source_key: str, cursor: dict) -> None:

@@ -95,7 +95,11 @@ def test_authors_are_split_on_commas_and_and_in_their_order() -> None:
         "D. Vandevoorde",
         "M. Wong",
     ]
-    assert [a.name for a in items["P2996R0"].authors] == ["Wyatt Childers", "Peter Dimov", "Dan Katz"]
+    assert [a.name for a in items["P2996R0"].authors] == [
+        "Wyatt Childers",
+        "Peter Dimov",
+        "Dan Katz",
+    ]
     assert split_authors("Bjarne Stroustrup and Gabriel Dos Reis") == [
         "Bjarne Stroustrup",
         "Gabriel Dos Reis",
@@ -142,8 +146,9 @@ def test_a_row_linking_only_off_the_origin_is_refused_as_a_bad_item() -> None:
 
     bad = {item.key: str(item.error) for item in page.bad}
     assert "2023-01:P2999R0" in bad
-    assert "every link leaves www.open-std.org (https://example.com/papers/p2999r0.pdf)" in (
-        bad["2023-01:P2999R0"]
+    assert (
+        "every link leaves www.open-std.org (https://example.com/papers/p2999r0.pdf)"
+        in (bad["2023-01:P2999R0"])
     )
     assert "P2999R0" not in by_id(page)
 
@@ -278,7 +283,9 @@ def test_specref_entry_with_an_impossible_date_is_the_one_bad_item(specref) -> N
 def test_wg21_link_shape_types_and_links() -> None:
     body = json.loads((FIXTURES / "wg21-link" / "index.json").read_text(encoding="utf-8"))
 
-    page, summary = parse_index(body, url="https://wg21.link/index.json", origin="https://www.open-std.org/")
+    page, summary = parse_index(
+        body, url="https://wg21.link/index.json", origin="https://www.open-std.org/"
+    )
 
     items = by_id(page)
     assert summary.not_papers == 2  # the CWG issue and the editorial entry

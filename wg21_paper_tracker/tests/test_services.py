@@ -172,9 +172,7 @@ def test_the_paper_title_is_its_newest_revisions(january) -> None:
 
 def test_an_email_given_once_is_kept(january) -> None:
     with_email = (AuthorName("Barry Revzin", "barry@example.org"),)
-    services.store_revisions(
-        items=[revision("P2593R1", authors=with_email)], source=services.PAGE
-    )
+    services.store_revisions(items=[revision("P2593R1", authors=with_email)], source=services.PAGE)
     services.store_revisions(
         items=[revision("P2593R0", authors=(AuthorName("barry  revzin"),))], source=services.PAGE
     )
