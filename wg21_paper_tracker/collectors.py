@@ -293,13 +293,8 @@ class WG21PaperCollector(AbstractCollector):
             raise
         except PAGE_FAILURES as exc:
             report.outcome, report.error = FAILED, _reason(exc)
+            # Not logged here: the run's one failure line names every mailing left.
             self._failures.append((mailing.mailing_id, exc))
-            logger.warning(
-                "mailing %s: its page could not be read: %s",
-                mailing.mailing_id,
-                one_line(exc),
-                extra={"collector": NAME, "source": "year_page"},
-            )
             return False
         section = year_page.sections.get(mailing.mailing_id)
         if section is None:

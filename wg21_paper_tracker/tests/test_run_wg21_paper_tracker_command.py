@@ -317,3 +317,14 @@ def test_a_papers_index_that_is_not_one_fails_in_one_line(wg21) -> None:
 
     assert CollectorRun.objects.latest("id").failure_category == "validation"
     assert not Mailing.objects.exists()
+
+
+def test_download_makes_a_papers_text_searchable(wg21) -> None:
+    row, _ = run("--mailing", "2023-05", "--download")
+    out = StringIO()
+
+    call_command("search", '"schedulers, senders and receivers"', "--json", stdout=out)
+
+    assert row.counters["documents_downloaded"] == 2
+    hits = json.loads(out.getvalue())
+    assert [hit["doc_id"] for hit in hits] == ["wg21-P2300R7"]
