@@ -139,7 +139,7 @@ class RevisionAuthor(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.revision_id}#{self.position}"
+        return f"{self.revision}#{self.position}"
 
 
 class TextStatus(models.TextChoices):
@@ -178,4 +178,4 @@ class PaperDocument(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.revision_id}: {self.status}"
+        return f"{self.revision}: {self.status}"

@@ -48,7 +48,8 @@ def wipe() -> None:
 def undisturbed_keys() -> dict[str, list]:
     call_command(*ARGS, stdout=StringIO())
     keys = natural_keys()
-    assert keys["PaperRevision"] and keys["RevisionAuthor"], keys
+    assert keys["PaperRevision"], keys
+    assert keys["RevisionAuthor"], keys
     wipe()
     return keys
 
@@ -72,7 +73,8 @@ def test_a_failed_page_ends_in_one_line_and_the_next_run_completes(wg21, child_e
     assert len(lines) == 1, result.stderr
     [line] = lines
     assert "phase=run category=upstream]" in line
-    assert "could not read mailing 2024-01 (GET " in line and "returned HTTP 502" in line
+    assert "could not read mailing 2024-01 (GET " in line
+    assert "returned HTTP 502" in line
     assert result.stdout.splitlines()[-1].endswith("(upstream, phase run)")
 
     call_command(*ARGS, stdout=StringIO())

@@ -59,7 +59,9 @@ def test_first_run_from_2023_01_fills_mailings_papers_revisions_and_authors(wg21
     )
     assert index_only == {"P2300R9", "P2300R10", "D2300R10"}
     p2300 = Paper.objects.get(number="P2300")
-    assert sorted(p2300.revisions.values_list("document_id", flat=True)) == [
+    assert sorted(
+        PaperRevision.objects.filter(paper=p2300).values_list("document_id", flat=True)
+    ) == [
         "D2300R10",
         "P2300R10",
         "P2300R6",
@@ -78,7 +80,8 @@ def test_first_run_from_2023_01_fills_mailings_papers_revisions_and_authors(wg21
         "2023-02 2023-02 post-Issaquah mailing: 0 papers, 0 new, 0 changed, 0 quarantined (empty)"
     )
     assert lines[-1].startswith("wg21_paper_tracker: succeeded in ")
-    assert "14 created" in lines[-1] and "3 quarantined" in lines[-1]
+    assert "14 created" in lines[-1]
+    assert "3 quarantined" in lines[-1]
     assert row.counters["api_requests"] == 4  # the index page, two year pages, index.json
 
 
@@ -92,13 +95,15 @@ def test_a_second_run_costs_only_conditional_requests_and_changes_nothing(wg21) 
 
     assert row.status == "succeeded"
     assert row.counters["api_requests"] == row.counters["not_modified"] == 4
-    assert "created" not in row.counters and "updated" not in row.counters
+    assert "created" not in row.counters
+    assert "updated" not in row.counters
     assert snapshot() == before
     assert sorted(Checkpoint.objects.values_list("source_key", "updated_at")) == checkpoints
     second = wg21.requests[asked:]
     assert all("if-none-match" in request.headers for request in second)
     assert "2024-01 2024-01 pre-Tokyo mailing: 2 papers, 0 new, 0 changed" in out
-    assert "index wg21.link index:" in out and "(unchanged (304))" in out
+    assert "index wg21.link index:" in out
+    assert "(unchanged (304))" in out
 
 
 def test_a_mailing_whose_page_failed_is_completed_by_the_next_run(wg21) -> None:
@@ -135,7 +140,7 @@ def test_an_empty_mailing_is_read_again_until_it_has_papers(wg21) -> None:
     wg21.clear("GET", f"{PAPERS}2023/")
     add_page(wg21, f"{PAPERS}2023/", page)
 
-    row, out = run("--from", "2023-01")
+    row, _out = run("--from", "2023-01")
 
     assert list(
         PaperRevision.objects.filter(mailing__mailing_id="2023-02").values_list(
@@ -157,7 +162,9 @@ def test_the_newest_mailing_is_always_read_again_for_late_papers(wg21) -> None:
 
     row, _ = run("--from", "2023-01")
 
-    assert PaperRevision.objects.get(document_id="P3200R0").mailing.mailing_id == "2024-01"
+    late = PaperRevision.objects.select_related("mailing").get(document_id="P3200R0")
+    assert late.mailing is not None
+    assert late.mailing.mailing_id == "2024-01"
     assert row.counters["created"] == 1
 
 
@@ -174,7 +181,7 @@ def test_bad_rows_are_quarantined_and_released_once_they_parse(wg21) -> None:
     wg21.clear("GET", f"{PAPERS}2023/")
     add_page(wg21, f"{PAPERS}2023/", fixed)
 
-    row, out = run("--mailing", "2023-01")
+    row, _out = run("--mailing", "2023-01")
 
     assert row.counters["released"] == 1
     assert PaperRevision.objects.filter(document_id="P2998R0").exists()
@@ -208,7 +215,8 @@ def test_dry_run_shows_what_would_change_and_writes_nothing(wg21) -> None:
     assert row.status == "succeeded"
     assert all(not model.objects.exists() for model in TABLES)
     assert not HttpCacheEntry.objects.exists()
-    assert not Checkpoint.objects.exists() and not QuarantinedItem.objects.exists()
+    assert not Checkpoint.objects.exists()
+    assert not QuarantinedItem.objects.exists()
     assert "2023-01 2023-01 pre-Issaquah mailing: 6 papers, 6 would add, 0 would change" in out
 
 
@@ -233,8 +241,10 @@ def test_a_terminal_gets_a_rich_table(wg21) -> None:
 
     text = out.getvalue()
     assert "WG21 mailings" in text
-    assert "┏━" in text and "Mailing" in text  # the table's frame and header
-    assert "2023-05" in text and "pre-Varna" in text
+    assert "┏━" in text
+    assert "Mailing" in text
+    assert "2023-05" in text
+    assert "pre-Varna" in text
 
 
 def test_search_finds_a_paper_by_a_phrase_of_its_title(wg21) -> None:
@@ -244,7 +254,8 @@ def test_search_finds_a_paper_by_a_phrase_of_its_title(wg21) -> None:
     call_command("search", '"static_assert(false)"', "--json", stdout=out)
 
     hits = json.loads(out.getvalue())
-    assert hits and hits[0]["doc_id"] == "wg21-P2593R1"
+    assert hits
+    assert hits[0]["doc_id"] == "wg21-P2593R1"
 
 
 @pytest.mark.parametrize(

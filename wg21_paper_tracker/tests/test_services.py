@@ -58,11 +58,15 @@ def test_store_revisions_creates_paper_revision_and_ordered_authors(january) -> 
         items=[revision("P2300R6"), revision("P2300R7")], source=services.PAGE
     )
 
-    assert counts.revisions.created == 2 and counts.papers.created == 1
-    assert counts.authors.created == 2 and counts.links.created == 4
+    assert counts.revisions.created == 2
+    assert counts.papers.created == 1
+    assert counts.authors.created == 2
+    assert counts.links.created == 4
     paper = Paper.objects.get()
     assert (paper.number, paper.kind, paper.title) == ("P2300", "proposal", "std::execution")
-    assert list(paper.revisions.values_list("document_id", "revision")) == [
+    assert list(
+        PaperRevision.objects.filter(paper=paper).values_list("document_id", "revision")
+    ) == [
         ("P2300R6", 6),
         ("P2300R7", 7),
     ]
@@ -80,7 +84,8 @@ def test_a_second_store_of_the_same_rows_writes_nothing(january) -> None:
     assert counts.revisions == counts.revisions.__class__(0, 0, 2)
     assert counts.links.created == counts.links.updated == 0
     assert list(PaperRevision.objects.values_list("row_changed_at", flat=True)) == stamps
-    assert PaperRevision.objects.count() == 2 and Author.objects.count() == 2
+    assert PaperRevision.objects.count() == 2
+    assert Author.objects.count() == 2
 
 
 def test_changing_one_field_updates_only_that_revision(january) -> None:
@@ -130,7 +135,7 @@ def test_the_index_fills_empty_fields_and_never_overwrites_the_page(january) -> 
         date(2023, 4, 21),
         "LEWG",
     )
-    assert (row.index_type, row.status, row.mailing_id) == ("paper", "adopted", row.mailing_id)
+    assert (row.index_type, row.status) == ("paper", "adopted")
     assert row.mailing is not None
     assert authors_of("P2300R7") == ["Eric Niebler", "Lewis Baker"]
     assert row.url.endswith("p2300r7.html")
@@ -149,14 +154,16 @@ def test_a_revision_only_in_the_index_has_no_mailing(january) -> None:
     )
 
     row = PaperRevision.objects.get()
-    assert row.mailing is None and row.paper.number == "P2300"
+    assert row.mailing is None
+    assert row.paper.number == "P2300"
 
 
 def test_a_draft_belongs_to_its_paper(january) -> None:
     services.store_revisions(items=[revision("P2300R7"), revision("D2300R8")], source=services.PAGE)
 
     draft = PaperRevision.objects.get(document_id="D2300R8")
-    assert draft.is_draft and draft.paper.number == "P2300"
+    assert draft.is_draft
+    assert draft.paper.number == "P2300"
     assert Paper.objects.get().title == "std::execution"
 
 
