@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -339,3 +340,18 @@ def test_download_makes_a_papers_text_searchable(wg21) -> None:
     assert row.counters["documents_downloaded"] == 2
     hits = json.loads(out.getvalue())
     assert [hit["doc_id"] for hit in hits] == ["wg21-P2300R7"]
+
+
+def test_an_archived_run_replays_to_the_same_rows_without_the_network(wg21, settings) -> None:
+    run("--from", "2024-01", "--archive")
+    stored = sorted(PaperRevision.objects.values_list("document_id", "title", "url"))
+    [archive] = (Path(settings.WORKSPACE_DIR) / "raw" / "wg21_paper_tracker").iterdir()
+    for model in (*TABLES, HttpCacheEntry, Checkpoint, QuarantinedItem):
+        model.objects.all().delete()
+    asked = wg21.hits()
+
+    row, _ = run("--from", "2024-01", "--replay", str(archive))
+
+    assert row.status == "succeeded"
+    assert wg21.hits() == asked
+    assert sorted(PaperRevision.objects.values_list("document_id", "title", "url")) == stored
