@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from core.models import Checkpoint, CollectorRun, HttpCacheEntry, QuarantinedItem
 from core.testing import fixture_server as faults
 from wg21_paper_tracker.models import Author, Mailing, Paper, PaperRevision, RevisionAuthor
-from wg21_paper_tracker.tests.conftest import PAPERS, add_page, run, sample
+from wg21_paper_tracker.tests.conftest import INDEX, PAPERS, add_page, index_body, run, sample
 
 pytestmark = pytest.mark.django_db
 
@@ -355,3 +355,24 @@ def test_an_archived_run_replays_to_the_same_rows_without_the_network(wg21, sett
     assert row.status == "succeeded"
     assert wg21.hits() == asked
     assert sorted(PaperRevision.objects.values_list("document_id", "title", "url")) == stored
+
+
+def test_the_real_2017_index_is_stored_in_batches_grouped_by_paper(wg21) -> None:
+    wg21.clear("GET", INDEX)
+    add_page(wg21, INDEX, index_body(wg21, "specref/wg21_2017-03-22.json"), kind="application/json")
+
+    row, out = run("--year", "2004")
+
+    assert row.status == "succeeded"
+    # 4,067 paper entries, one refused; the 2004 page's three N-papers are among them.
+    assert PaperRevision.objects.count() == 4066
+    assert Paper.objects.count() == 3667
+    assert PaperRevision.objects.filter(paper__number="P0057").count() == 9
+    assert not PaperRevision.objects.filter(document_id__startswith="WG21-").exists()
+    assert not PaperRevision.objects.filter(document_id__startswith="CWG").exists()
+    # The page's values won where both had one; the index filled the rest.
+    n1543 = PaperRevision.objects.get(document_id="N1543")
+    assert n1543.mailing is not None and n1543.subgroup == "Evolution"
+    kept = QuarantinedItem.objects.filter(scope="index").values_list("item_key", flat=True)
+    assert list(kept) == ["N4063"]  # dated 20141620
+    assert "index wg21.link index: 4066 papers" in out
