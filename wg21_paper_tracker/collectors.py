@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -40,9 +40,9 @@ from core.collectors import AbstractCollector
 from core.errors import one_line
 from core.http import HttpOptions, NoNetworkError, WebClient, redact
 from core.quarantine import QUARANTINED, RELEASED, retry_quarantined, store_page
-from core.runs import CREATED, FETCHED, UPDATED, RunCounters
+from core.runs import CREATED, FETCHED, UPDATED
 from core.selectors import count_quarantined
-from cppa_pinecone_sync.sync import sync_sources
+from cppa_pinecone_sync.sync import sync_within_run
 from wg21_paper_tracker import search_documents, selectors, services
 from wg21_paper_tracker.documents import extract_text
 from wg21_paper_tracker.fetchers import WG21Fetcher, YearPage
@@ -199,8 +199,8 @@ class WG21PaperCollector(AbstractCollector):
     def collect(self) -> None:
         self.started = timezone.now()
         transport = self.http.transport()
-        papers_client = self._client(self.papers_url, transport)
-        index_client = self._client(self.index_url, transport)
+        papers_client = self._client(self.papers_url, transport, setting="WG21_PAPERS_URL")
+        index_client = self._client(self.index_url, transport, setting="WG21_INDEX_URL")
         with papers_client, index_client:
             fetcher = WG21Fetcher(
                 papers=papers_client, index=index_client, index_url=self.index_url
@@ -234,9 +234,10 @@ class WG21PaperCollector(AbstractCollector):
                 f"could not read {_failure_list(self._failures)}; the next run reads them again"
             ) from self._failures[0][1]
 
-    def _client(self, base_url: str, transport: Any) -> WebClient:
+    def _client(self, base_url: str, transport: Any, *, setting: str) -> WebClient:
         return WebClient(
             base_url=base_url,
+            url_setting=setting,
             transport=transport,
             counters=self.counters,
             store_validators=not self.dry_run,
@@ -336,6 +337,33 @@ class WG21PaperCollector(AbstractCollector):
         report.unchanged = counts.revisions.unchanged
         return True
 
+    def _store(
+        self,
+        page: ParsedPage[RevisionItem],
+        *,
+        scope: str,
+        source: str,
+        key: Callable[[RevisionItem], str],
+        checkpoint: tuple[str, dict] | None,
+    ) -> services.RevisionCounts:
+        """Store a page of revisions (bad ones quarantined) and its checkpoint, if any,
+        in one transaction."""
+        with transaction.atomic():
+            stored = store_page(
+                collector=NAME,
+                scope=scope,
+                page=page,
+                store=lambda items: services.store_revisions(items=items, source=source),
+                key=key,
+            )
+            if checkpoint is not None:
+                _save_if_changed(*checkpoint)
+        counts = sum(stored.results, services.RevisionCounts())
+        self._count(counts)
+        if stored.released:
+            self.count(RELEASED, stored.released)
+        return counts
+
     def _store_rows(
         self,
         mailing_id: str,
@@ -344,23 +372,16 @@ class WG21PaperCollector(AbstractCollector):
         checkpoint: bool,
         validator: str = "",
     ) -> services.RevisionCounts:
-        """Store a mailing's rows (bad ones quarantined) and, when asked, its checkpoint."""
+        """A mailing's rows and, when asked, its checkpoint (rows read, the page's ETag)."""
         scope = f"mailing:{mailing_id}"
-        with transaction.atomic():
-            stored = store_page(
-                collector=NAME,
-                scope=scope,
-                page=page,
-                store=lambda items: services.store_revisions(items=items, source=services.PAGE),
-                key=lambda item: _row_key(page, item),
-            )
-            if checkpoint:
-                _save_if_changed(scope, {"papers": len(page.items), "validator": validator})
-        counts = sum(stored.results, services.RevisionCounts())
-        self._count(counts)
-        if stored.released:
-            self.count(RELEASED, stored.released)
-        return counts
+        cursor = {"papers": len(page.items), "validator": validator}
+        return self._store(
+            page,
+            scope=scope,
+            source=services.PAGE,
+            key=lambda item: _row_key(page, item),
+            checkpoint=(scope, cursor) if checkpoint else None,
+        )
 
     def _count(self, counts: services.RevisionCounts) -> None:
         if counts.revisions.created:
@@ -448,21 +469,13 @@ class WG21PaperCollector(AbstractCollector):
         self, page: ParsedPage[RevisionItem], *, checkpoint: tuple[str, dict] | None
     ) -> services.RevisionCounts:
         """One batch of index entries (and, for the last, the index's checkpoint)."""
-        with transaction.atomic():
-            stored = store_page(
-                collector=NAME,
-                scope=INDEX_SCOPE,
-                page=page,
-                store=lambda rows: services.store_revisions(items=rows, source=services.INDEX),
-                key=lambda item: item.document_id,
-            )
-            if checkpoint is not None:
-                _save_if_changed(*checkpoint)
-        counts = sum(stored.results, services.RevisionCounts())
-        self._count(counts)
-        if stored.released:
-            self.count(RELEASED, stored.released)
-        return counts
+        return self._store(
+            page,
+            scope=INDEX_SCOPE,
+            source=services.INDEX,
+            key=lambda item: item.document_id,
+            checkpoint=checkpoint,
+        )
 
     # --- documents ----------------------------------------------------------------
 
@@ -516,12 +529,7 @@ class WG21PaperCollector(AbstractCollector):
         """Index what the run stored: the `wg21` search source, counted as `search_*`."""
         if self.dry_run:
             return
-        synced = RunCounters()
-        try:
-            sync_sources(names=[search_documents.SOURCE], counters=synced)
-        finally:
-            for name, value in synced.as_dict().items():
-                self.count(f"search_{name}", value)
+        sync_within_run(names=[search_documents.SOURCE], counters=self.counters)
 
 
 def _reason(exc: BaseException) -> str:

@@ -20,9 +20,9 @@ from typing import Any
 
 import httpx
 
-from core.http.client import RetryPolicy, build_http_client, send_with_retries, status_error
+from core.http.client import RetryPolicy, build_http_client, send_reaching, status_error
 from core.http.clock import Clock, SystemClock
-from core.http.errors import ForeignOriginError, NoNetworkError
+from core.http.errors import ForeignOriginError
 from core.http.etag_cache import ETagCache
 from core.http.metering import RequestMeter
 from core.http.payload import decode_json
@@ -82,7 +82,9 @@ class WebClient:
         policy: RetryPolicy | None = None,
         store_validators: bool = True,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        url_setting: str = "the source's URL setting",
     ) -> None:
+        self.url_setting = url_setting
         self.base_url = base_url.rstrip("/") + "/"
         self.clock = clock or SystemClock()
         self.policy = policy or RetryPolicy.from_settings()
@@ -178,15 +180,9 @@ class WebClient:
         return Fetched(body, target, False, validator)
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        try:
-            return send_with_retries(self.http, request, policy=self.policy, clock=self.clock)
-        except httpx.ConnectError as exc:
-            host = request.url.host
-            raise NoNetworkError(
-                f"no network access to {host} — {redact(str(exc))}; check the connection, "
-                "the proxy settings or the source's URL setting",
-                host=host,
-            ) from exc
+        return send_reaching(
+            self.http, request, policy=self.policy, clock=self.clock, url_setting=self.url_setting
+        )
 
 
 def _too_large(url: str, limit: int) -> ResponseTooLarge:

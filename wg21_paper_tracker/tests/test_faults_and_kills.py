@@ -16,7 +16,12 @@ from django.core.management import call_command
 
 from core.models import Checkpoint, CollectorRun, HttpCacheEntry, QuarantinedItem
 from core.testing import fixture_server as faults
-from core.testing.manage import kill_and_wait, run_on_test_db, start_on_test_db
+from core.testing.manage import (
+    kill_and_wait,
+    run_on_test_db,
+    start_on_test_db,
+    wait_until_started,
+)
 from wg21_paper_tracker.models import Author, Mailing, Paper, PaperRevision, RevisionAuthor
 from wg21_paper_tracker.tests.conftest import PAPERS
 
@@ -52,14 +57,6 @@ def undisturbed_keys() -> dict[str, list]:
     assert keys["RevisionAuthor"], keys
     wipe()
     return keys
-
-
-def wait_until_started(pid: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not CollectorRun.objects.filter(pid=pid).exists():
-        if time.monotonic() > deadline:
-            pytest.fail(f"process {pid} never started its run")
-        time.sleep(0.02)
 
 
 def test_a_failed_page_ends_in_one_line_and_the_next_run_completes(wg21, child_env) -> None:

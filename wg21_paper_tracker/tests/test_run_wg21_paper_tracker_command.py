@@ -372,7 +372,8 @@ def test_the_real_2017_index_is_stored_in_batches_grouped_by_paper(wg21) -> None
     assert not PaperRevision.objects.filter(document_id__startswith="CWG").exists()
     # The page's values won where both had one; the index filled the rest.
     n1543 = PaperRevision.objects.get(document_id="N1543")
-    assert n1543.mailing is not None and n1543.subgroup == "Evolution"
+    assert n1543.mailing is not None
+    assert n1543.subgroup == "Evolution"
     kept = QuarantinedItem.objects.filter(scope="index").values_list("item_key", flat=True)
     assert list(kept) == ["N4063"]  # dated 20141620
     assert "index wg21.link index: 4066 papers" in out
