@@ -30,6 +30,9 @@ class MailingItem:
     year: int
     date: date
 
+    def __str__(self) -> str:
+        return self.mailing_id
+
 
 @dataclass(frozen=True, slots=True)
 class AuthorName:

@@ -238,7 +238,7 @@ class Terminal(StringIO):
 def test_a_terminal_gets_a_rich_table(wg21) -> None:
     out = Terminal()
 
-    call_command("run_wg21_paper_tracker", "--from", "2023-01", "--no-progress", stdout=out)
+    call_command("run_wg21_paper_tracker", "--from", "2023-01", stdout=out)
 
     text = out.getvalue()
     assert "WG21 mailings" in text
