@@ -46,6 +46,13 @@ class PaperRevisionAdmin(ReadOnlyAdmin):
     inlines = [RevisionAuthorInline]
 
 
+@admin.register(RevisionAuthor)
+class RevisionAuthorAdmin(ReadOnlyAdmin):
+    list_display = ("revision", "position", "author")
+    search_fields = ("revision__document_id", "author__name")
+    list_select_related = ("revision", "author")
+
+
 @admin.register(Author)
 class AuthorAdmin(ReadOnlyAdmin):
     list_display = ("name", "email")

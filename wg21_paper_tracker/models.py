@@ -123,8 +123,9 @@ class PaperRevision(models.Model):
 class RevisionAuthor(models.Model):
     """An author of a revision, in the order the paper lists them (`position` 0, 1, ...)."""
 
+    # No index of its own: the (revision, position) constraint's index leads with it.
     revision = models.ForeignKey(
-        PaperRevision, on_delete=models.CASCADE, related_name="revision_authors"
+        PaperRevision, on_delete=models.CASCADE, related_name="revision_authors", db_index=False
     )
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="revision_authors")
     position = models.PositiveSmallIntegerField()
