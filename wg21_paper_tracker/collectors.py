@@ -58,7 +58,6 @@ from wg21_paper_tracker.parsers import (
 from wg21_paper_tracker.report import (
     EMPTY,
     FAILED,
-    INDEX,
     MISSING,
     MailingReport,
     RunReport,
@@ -69,7 +68,7 @@ from wg21_paper_tracker.report import (
 logger = logging.getLogger(__name__)
 
 NAME = "wg21_paper_tracker"
-INDEX_SCOPE = "index"
+INDEX_SCOPE = INDEX = "index"  # the checkpoint, quarantine scope and report row
 # Index entries stored per transaction: ~4,000 paper revisions of the 2017 index in
 # a handful of batches, each a few hundred kilobytes of rows.
 INDEX_BATCH = 1000
@@ -431,7 +430,7 @@ class WG21PaperCollector(AbstractCollector):
 
     def _read_index(self, fetcher: WG21Fetcher) -> None:
         """Fill gaps from wg21.link's index; an index already stored whole costs a 304."""
-        report = MailingReport(INDEX, "wg21.link index", outcome=INDEX)
+        report = MailingReport(INDEX, "wg21.link index")
         self.report.add(report)
         fetched = fetcher.index()
         report.not_modified = fetched.not_modified
@@ -443,8 +442,7 @@ class WG21PaperCollector(AbstractCollector):
             and not self.full
             and stored.get("validator") == fetched.validator
         ):
-            report.outcome = "unchanged (304)"
-            return
+            return  # reported as "unchanged (304)"
         answer = fetcher.parse_index(fetched, papers=self.papers)
         items = [item for item in answer.page.items if self._index_window(item)]
         report.papers, report.quarantined = len(items), len(answer.page.bad)

@@ -21,7 +21,6 @@ READ = "read"  # its section was parsed and stored
 EMPTY = "empty"  # listed, but its page shows no papers yet: retried next run
 FAILED = "failed"  # its page could not be fetched: retried next run
 MISSING = "missing"  # its year page has no anchor for it: retried next run
-INDEX = "index"  # the row for wg21.link's index
 
 
 @dataclass
