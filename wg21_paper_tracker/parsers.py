@@ -160,7 +160,7 @@ def parse_mailing_index(html: str, *, url: str) -> list[MailingItem]:
         if mailing_id not in found or (title and not found[mailing_id].title):
             year, month = int(match["year"]), int(match["month"])
             found[mailing_id] = MailingItem(mailing_id, title, year, date(year, month, 1))
-    if not found and "mailing" not in html:
+    if not found:
         raise MalformedResponse(f"{url}: no mailing links (YYYY/#mailingYYYY-MM) found", url=url)
     return [found[key] for key in sorted(found)]
 
