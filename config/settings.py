@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cppa_pinecone_sync",
     "cppa_user_tracker",
     "github_activity_tracker",
+    "wg21_paper_tracker",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +166,19 @@ HTTP_TIMEOUT_SECONDS = env_int(env, "HTTP_TIMEOUT_SECONDS", default=30, minimum=
 HTTP_MAX_ATTEMPTS = env_int(env, "HTTP_MAX_ATTEMPTS", default=5, minimum=1)
 HTTP_BACKOFF_BASE_SECONDS = env_int(env, "HTTP_BACKOFF_BASE_SECONDS", default=1)
 HTTP_BACKOFF_MAX_SECONDS = env_int(env, "HTTP_BACKOFF_MAX_SECONDS", default=60)
+# wg21_paper_tracker: open-std.org's papers index (year pages and documents live under
+# it; links elsewhere are refused), wg21.link's index, and the size bounds (bytes) of
+# one page or index answer and of one downloaded document.
+WG21_PAPERS_URL = env.str(
+    "WG21_PAPERS_URL", default="https://www.open-std.org/jtc1/sc22/wg21/docs/papers/"
+)
+WG21_INDEX_URL = env.str("WG21_INDEX_URL", default="https://wg21.link/index.json")
+WG21_MAX_RESPONSE_BYTES = env_int(
+    env, "WG21_MAX_RESPONSE_BYTES", default=128 * 1024 * 1024, minimum=1024
+)
+WG21_MAX_DOCUMENT_BYTES = env_int(
+    env, "WG21_MAX_DOCUMENT_BYTES", default=64 * 1024 * 1024, minimum=1024
+)
 
 # --- Search (cppa_pinecone_sync) ------------------------------------------------
 # Where run_cppa_pinecone_sync writes and `search` reads: the chunks table in this

@@ -55,9 +55,9 @@ from core.quarantine import (
     retry_quarantined,
     store_page,
 )
-from core.runs import CREATED, FETCHED, UPDATED, RunCounters
+from core.runs import CREATED, FETCHED, UPDATED
 from core.selectors import count_quarantined
-from cppa_pinecone_sync.sync import sync_sources
+from cppa_pinecone_sync.sync import sync_within_run
 from github_activity_tracker import (
     budget,
     git_history,
@@ -225,12 +225,7 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
         Only rows our database changed since the source's watermark are read, so an
         unchanged run costs one query and writes nothing.
         """
-        synced = RunCounters()
-        try:
-            sync_sources(names=[search_documents.SOURCE], counters=synced)
-        finally:
-            for name, value in synced.as_dict().items():
-                self.count(f"search_{name}", value)
+        sync_within_run(names=[search_documents.SOURCE], counters=self.counters)
 
     # --- one repository -------------------------------------------------------
 

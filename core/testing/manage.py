@@ -18,6 +18,7 @@ from pathlib import Path
 from django.db import connection
 
 from core.locks import held_lock_keys, lock_key
+from core.models import CollectorRun
 
 ROOT = Path(__file__).resolve().parents[2]
 # A bound on a hung child, not a speed target: the suite fails instead of hanging.
@@ -54,6 +55,15 @@ def run_on_test_db(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=CHILD_TIMEOUT,
     )
+
+
+def wait_until_started(pid: int, *, timeout: float = 60) -> None:
+    """Wait until the child `pid` has written its ledger row (its run has begun)."""
+    deadline = time.monotonic() + timeout
+    while not CollectorRun.objects.filter(pid=pid).exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"process {pid} never started its run")
+        time.sleep(0.02)
 
 
 def kill_and_wait(process: subprocess.Popen[str], *, lock_name: str) -> None:
