@@ -48,7 +48,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.actor = options["actor"] or f"cli:{getpass.getuser()}"
         self.reason = options["reason"]
-        self.console = Console(file=self.stdout, width=160, highlight=False, soft_wrap=True)
+        # On a terminal rich fits the table to it; in a pipe or a log a row stays one line.
+        width = None if self.stdout.isatty() else 1000
+        self.console = Console(file=self.stdout, width=width, highlight=False)
         action = options["action"]
         try:
             getattr(self, f"do_{action}")(**options)
@@ -77,12 +79,13 @@ class Command(BaseCommand):
     def do_show(self, *, person: str, **_: Any) -> None:
         found = self._person(person)
         self.stdout.write(f"person #{found.pk}: {found}")
-        table = Table("profile", "source", "label", "placed by", "evidence")
         for view in selectors.profiles_of(person=found):
-            why = "reviewer" if view.manual else "; ".join(_reason(r) for r in view.reason)
+            why = "a reviewer" if view.manual else "; ".join(_reason(r) for r in view.reason)
             facts = ", ".join(f"{k}={v}{' (verified)' if ok else ''}" for k, v, ok in view.evidence)
-            table.add_row(f"{view.kind}:{view.profile_id}", view.kind_label, view.label, why, facts)
-        self.console.print(table)
+            self.stdout.write(f"  {view.kind}:{view.profile_id}  {view.kind_label}  {view.label}")
+            self.stdout.write(f"    placed by: {why or 'not matched yet'}")
+            self.stdout.write(f"    evidence: {facts or 'none'}")
+        self.stdout.write("history:")
         for entry in selectors.person_history(person=found):
             self.stdout.write(
                 f"  #{entry.pk} {entry.created_at:%Y-%m-%d %H:%M} {entry.action} by "
