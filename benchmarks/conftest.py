@@ -13,6 +13,8 @@ REQUEST_LINES: list[str] = []
 LATENCIES: list[str] = []
 # Lines of test_search_benchmark.py: indexing rate, unchanged re-run, query latency.
 SEARCH_LINES: list[str] = []
+# Lines of test_people_benchmark.py: matching rate and an unchanged re-run.
+PEOPLE_LINES: list[str] = []
 
 
 @pytest.fixture
@@ -52,6 +54,12 @@ def record_search_line() -> Callable[[str], None]:
     return SEARCH_LINES.append
 
 
+@pytest.fixture
+def record_people_line() -> Callable[[str], None]:
+    """Add a line to the "people" section of the summary."""
+    return PEOPLE_LINES.append
+
+
 def summary_lines() -> list[str]:
     """`ingest N=…: X commits/s | naive Y | COPY Z | PostgreSQL alone W`, one per size."""
     naive = ", ".join(f"{rate:.0f} commits/s (N={n})" for n, rate in RATES["naive"].items())
@@ -82,6 +90,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if SEARCH_LINES:
         terminalreporter.section("search")
         for line in SEARCH_LINES:
+            terminalreporter.write_line(line)
+    if PEOPLE_LINES:
+        terminalreporter.section("people")
+        for line in PEOPLE_LINES:
             terminalreporter.write_line(line)
     if REQUEST_LINES:
         terminalreporter.section("requests per run")

@@ -17,6 +17,7 @@ from cppa_user_tracker.models import (
     GitIdentity,
     MergeLog,
     Person,
+    ProfileEvidence,
     ProfileLink,
     Recommendation,
 )
@@ -105,6 +106,14 @@ class ProfileLinkAdmin(ReviewAdmin):
             lambda link, actor: review.unmerge_profile(link=link, actor=actor),
             "unmerge",
         )
+
+
+@admin.register(ProfileEvidence)
+class ProfileEvidenceAdmin(ReadOnlyAdmin):
+    list_display = ("link", "kind", "value", "verified")
+    list_filter = ("kind", "verified")
+    search_fields = ("value",)
+    raw_id_fields = ("link",)
 
 
 @admin.register(Recommendation)

@@ -114,7 +114,10 @@ class Recommendation(models.Model):
     never merged automatically.
     """
 
-    first = models.ForeignKey(ProfileLink, on_delete=models.CASCADE, related_name="+")
+    # The unique (first, second) constraint serves lookups by `first`.
+    first = models.ForeignKey(
+        ProfileLink, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     second = models.ForeignKey(ProfileLink, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
     evidence = models.JSONField(default=list)

@@ -33,7 +33,9 @@ def collected(settings, fixture_server, tmp_path) -> None:
     catalogue_routes.add_gitmodules(fixture_server, "boost-1.86.0")
     catalogue_routes.add_release_list(fixture_server)
     catalogue_routes.queue_new_release_batch(fixture_server)
-    activity_routes.add_repository(fixture_server, overlap_days=settings.GITHUB_ACTIVITY_OVERLAP_DAYS)
+    activity_routes.add_repository(
+        fixture_server, overlap_days=settings.GITHUB_ACTIVITY_OVERLAP_DAYS
+    )
     out = StringIO()
     call_command("run_scheduled_collectors", "--schedule", "daily", "--group", "github", stdout=out)
     assert "2 tasks: 2 succeeded" in out.getvalue()

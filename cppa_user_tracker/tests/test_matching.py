@@ -41,7 +41,8 @@ def recorded_commit_author() -> tuple[GitIdentityItem, GitHubAccountItem]:
     user = next(
         s["response"]["author"]
         for s in steps
-        if isinstance(s["response"], dict) and "author" in s["response"]
+        if isinstance(s["response"], dict)
+        and "author" in s["response"]
         and "login" in (s["response"]["author"] or {})
     )
     return (
@@ -76,9 +77,15 @@ def test_noreply_commit_address_joins_its_account() -> None:
     services.upsert_git_identities(items=[author])
     match()
     git = GitIdentity.objects.get()
-    assert person_of(GIT_IDENTITY, git.pk) == person_of(GITHUB_ACCOUNT, GitHubAccount.objects.get().pk)
+    assert person_of(GIT_IDENTITY, git.pk) == person_of(
+        GITHUB_ACCOUNT, GitHubAccount.objects.get().pk
+    )
     link = ProfileLink.objects.get(kind=GIT_IDENTITY)
-    assert {"rule": "github_id", "value": "31898046", "with": f"{GITHUB_ACCOUNT}:{GitHubAccount.objects.get().pk}"} in link.reason or any(
+    assert {
+        "rule": "github_id",
+        "value": "31898046",
+        "with": f"{GITHUB_ACCOUNT}:{GitHubAccount.objects.get().pk}",
+    } in link.reason or any(
         r["rule"] == "github_id" for r in ProfileLink.objects.get(kind=GITHUB_ACCOUNT).reason
     )
     assert Person.objects.count() == 1
@@ -142,7 +149,10 @@ def test_two_unverified_profiles_with_one_address_are_a_recommendation_not_a_mer
 
 def test_name_with_a_shared_domain_is_no_evidence_but_with_an_own_domain_is() -> None:
     gmail = [identity("Jane Doe", "jane.d@gmail.com"), identity("Jane Doe", "jdoe@gmail.com")]
-    acme = [identity("Doe, Jane", "jane@acme-widgets.example"), identity("Jane Doe", "jd@acme-widgets.example")]
+    acme = [
+        identity("Doe, Jane", "jane@acme-widgets.example"),
+        identity("Jane Doe", "jd@acme-widgets.example"),
+    ]
     match()
     rec = Recommendation.objects.get()
     assert {rec.first.profile_id, rec.second.profile_id} == {acme[0].pk, acme[1].pk}
@@ -246,7 +256,10 @@ def test_full_rerun_is_idempotent() -> None:
     stamps = list(ProfileLink.objects.order_by("id").values_list("updated_at", flat=True))
     out = match("--full")
     assert "4 profiles read, 0 new or changed, 0 people created, 0 merged automatically" in out
-    assert (partition(), list(Recommendation.objects.values_list("first", "second", "score"))) == before
+    assert (
+        partition(),
+        list(Recommendation.objects.values_list("first", "second", "score")),
+    ) == before
     assert list(ProfileLink.objects.order_by("id").values_list("updated_at", flat=True)) == stamps
     assert octocat.pk
 

@@ -46,7 +46,12 @@ def three() -> dict[str, int]:
     work, home = GitIdentity.objects.order_by("email").values_list("pk", flat=True)[::-1]
     services.link_git_identities_to_accounts(pairs=[(work, ann.pk)])
     match()
-    return {"ann": ann.pk, "bob": GitHubAccount.objects.get(github_id=2).pk, "work": work, "home": home}
+    return {
+        "ann": ann.pk,
+        "bob": GitHubAccount.objects.get(github_id=2).pk,
+        "work": work,
+        "home": home,
+    }
 
 
 def collected_rows() -> list[tuple]:
@@ -108,7 +113,12 @@ def test_merge_unmerge_split_each_undo_to_the_exact_earlier_grouping(three) -> N
     assert grouping() == start
     assert Person.objects.count() == len(set(start.values()))
     assert list(MergeLog.objects.order_by("id").values_list("action", flat=True)) == [
-        "merge", "undo", "unmerge", "undo", "split", "undo",
+        "merge",
+        "undo",
+        "unmerge",
+        "undo",
+        "split",
+        "undo",
     ]
     # An undo of the undo redoes the split; undoing twice is refused.
     with pytest.raises(CommandError, match=f"action #{split.pk} was already undone by"):
