@@ -56,7 +56,9 @@ def generate(total: int) -> dict[str, int]:
             [shapes["accounts"] - 1],
         )
         cursor.execute(f"SELECT min(id) FROM {accounts}")
-        (first_account,) = cursor.fetchone()
+        row = cursor.fetchone()
+        assert row is not None
+        first_account = row[0]
         own = "'dev' || g || '@corp' || mod(g, 500) || '.example'"
         selects = [
             (f"'Dev Name' || g, {own}, %s + g", shapes["linked"], [first_account]),

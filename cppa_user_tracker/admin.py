@@ -6,6 +6,8 @@ is audited (actor `admin:<username>`) and can be undone from the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -30,7 +32,7 @@ class ReviewAdmin(ReadOnlyAdmin):
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("cppa_user_tracker.change_person")
 
-    def run(self, request: HttpRequest, queryset: QuerySet, action, label: str) -> None:
+    def run(self, request: HttpRequest, queryset: Iterable, action, label: str) -> None:
         actor = f"admin:{request.user.get_username()}"
         done = 0
         for obj in queryset:

@@ -44,13 +44,17 @@ class ProfileLink(models.Model):
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="links"
     )
+    person_id: int | None
+    evidence: models.Manager[ProfileEvidence]  # reverse of ProfileEvidence.link
     evidence_hash = models.CharField(max_length=32)
     needs_match = models.BooleanField(default=True)
     # Database defaults too: the matcher inserts links in bulk (COPY) without these.
     manual = models.BooleanField(default=False, db_default=False)
     # Why the profile sits with its person: [{"rule", "value", "with"}, ...].
     reason = models.JSONField(
-        default=list, db_default=models.Value([], models.JSONField()), blank=True
+        default=list,
+        db_default=models.Value([], models.JSONField()),  # pyright: ignore[reportCallIssue]
+        blank=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -119,6 +123,8 @@ class Recommendation(models.Model):
         ProfileLink, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     second = models.ForeignKey(ProfileLink, on_delete=models.CASCADE, related_name="+")
+    first_id: int
+    second_id: int
     score = models.FloatField()
     evidence = models.JSONField(default=list)
     # Database defaults too: the matcher inserts recommendations in bulk (COPY).
@@ -179,6 +185,7 @@ class MergeLog(models.Model):
     recommendation = models.ForeignKey(
         Recommendation, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
     )
+    recommendation_id: int | None
     undoes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="undone_by"
     )
@@ -246,6 +253,7 @@ class GitIdentity(models.Model):
         on_delete=models.SET_NULL,
         related_name="git_identities",
     )
+    account_id: int | None
     created_at = models.DateTimeField(auto_now_add=True)
     # Set only when `account` changes (a commit linked the address to a GitHub user);
     # the matcher re-reads identities changed since its checkpoint.

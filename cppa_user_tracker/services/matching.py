@@ -134,9 +134,9 @@ def _store_page(kind: ProfileKind, page: list[Any], rules: MatchingRules) -> int
             update_fields=["label", "name", "evidence_hash", "needs_match"],
         )
         link_ids = dict(
-            ProfileLink.objects.filter(kind=kind.name, profile_id__any_of=list(changed)).values_list(
-                "profile_id", "id"
-            )
+            ProfileLink.objects.filter(
+                kind=kind.name, profile_id__any_of=list(changed)
+            ).values_list("profile_id", "id")
         )
         ProfileEvidence.objects.filter(link_id__in=list(link_ids.values())).delete()
         upsert(
@@ -409,9 +409,9 @@ def _recommend(
     ids = {x for pair in candidates for x in pair} | {x for a, b, _ in kept_apart for x in (a, b)}
     person = dict(ProfileLink.objects.filter(id__any_of=ids).values_list("id", "person_id"))
     facts: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for link, kind, value in ProfileEvidence.objects.filter(link__in=ProfileLink.objects.filter(id__any_of=ids)).values_list(
-        "link_id", "kind", "value"
-    ):
+    for link, kind, value in ProfileEvidence.objects.filter(
+        link__in=ProfileLink.objects.filter(id__any_of=ids)
+    ).values_list("link_id", "kind", "value"):
         facts[link].add((kind, value))
     rows: dict[tuple[int, int], dict[str, Any]] = {}
     for a, b in candidates:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import getpass
+import io
+import shutil
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -48,9 +50,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.actor = options["actor"] or f"cli:{getpass.getuser()}"
         self.reason = options["reason"]
-        # On a terminal rich fits the table to it; in a pipe or a log a row stays one line.
-        width = None if self.stdout.isatty() else 1000
-        self.console = Console(file=self.stdout, width=width, highlight=False)
         action = options["action"]
         try:
             getattr(self, f"do_{action}")(**options)
@@ -73,7 +72,7 @@ class Command(BaseCommand):
                 str(rec.second.person_id),
                 "; ".join(_fact(e) for e in rec.evidence),
             )
-        self.console.print(table)
+        self.stdout.write(_render(table, terminal=self.stdout.isatty()))
         self.stdout.write("Accept with `people accept ID`, reject with `people reject ID`.")
 
     def do_show(self, *, person: str, **_: Any) -> None:
@@ -173,6 +172,18 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"no recommendation #{pk}; see `manage.py people recommendations`")
         return found
+
+
+def _render(table: Table, *, terminal: bool) -> str:
+    """The table as text: fitted and coloured on a terminal, one line a row elsewhere."""
+    console = Console(
+        file=io.StringIO(),
+        width=shutil.get_terminal_size().columns if terminal else 1000,
+        force_terminal=terminal,
+        highlight=False,
+    )
+    console.print(table)
+    return console.file.getvalue().rstrip("\n")  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def _ref(link: ProfileLink) -> str:
