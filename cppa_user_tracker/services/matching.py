@@ -399,6 +399,7 @@ def _recommend(
             "SELECT DISTINCT LEAST(a.link_id, b.link_id), GREATEST(a.link_id, b.link_id) "
             f"FROM {table} a JOIN {links} l ON l.id = a.link_id AND l.needs_match "
             f"JOIN {table} b ON b.kind = a.kind AND b.value = a.value AND b.link_id <> a.link_id "
+            f"JOIN {links} lb ON lb.id = b.link_id AND lb.person_id IS DISTINCT FROM l.person_id "
             "WHERE a.kind = ANY(%s) AND NOT EXISTS "
             "(SELECT 1 FROM hot WHERE hot.kind = a.kind AND hot.value = a.value)",
             [list(CANDIDATE_KINDS), rules.max_profiles_per_value, list(CANDIDATE_KINDS)],
