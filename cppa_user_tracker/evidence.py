@@ -62,7 +62,7 @@ def evidence_of(facts: ProfileFacts, rules: MatchingRules) -> list[Evidence]:
     found: dict[tuple[str, str], bool] = {}
 
     def add(kind: str, value: str, verified: bool = False) -> None:
-        value = value[:500]
+        value = value.replace("\x00", "")[:500]  # PostgreSQL text and jsonb refuse NUL
         if value:
             found[(kind, value)] = found.get((kind, value), False) or verified
 

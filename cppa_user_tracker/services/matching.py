@@ -109,8 +109,8 @@ def _store_page(kind: ProfileKind, page: list[Any], rules: MatchingRules) -> int
     changed: dict[int, tuple[Any, list, str, str]] = {}
     for pk, fact in facts.items():
         evidence = evidence_of(fact, rules)
-        name = best_name(fact)
-        label = fact.label[:500]
+        name = best_name(fact).replace("\x00", "")
+        label = fact.label.replace("\x00", "")[:500]
         digest = evidence_hash(evidence, label, name)
         if known.get(pk) != digest:
             changed[pk] = (fact, evidence, digest, name)
@@ -123,7 +123,7 @@ def _store_page(kind: ProfileKind, page: list[Any], rules: MatchingRules) -> int
                 {
                     "kind": kind.name,
                     "profile_id": pk,
-                    "label": fact.label[:500],
+                    "label": fact.label.replace("\x00", "")[:500],
                     "name": name,
                     "evidence_hash": digest,
                     "needs_match": True,

@@ -31,7 +31,7 @@ def upsert_github_accounts(*, items: Sequence[GitHubAccountItem]) -> UpsertCount
             {
                 "github_id": item.github_id,
                 "login": item.login,
-                "name": item.name or "",
+                "name": (item.name or "")[:255],
                 "account_type": item.account_type or "",
                 "avatar_url": item.avatar_url or "",
             }

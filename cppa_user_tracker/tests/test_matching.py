@@ -276,3 +276,32 @@ def test_a_new_profile_with_strong_evidence_merges_two_existing_people_and_logs_
     entry = MergeLog.objects.get()
     assert (entry.action, entry.actor) == ("auto_merge", "run_cppa_user_tracker")
     assert entry.evidence[0]["rule"] == "github_id"
+
+
+def test_a_run_killed_between_reading_and_matching_loses_nothing() -> None:
+    from cppa_user_tracker.profile_kinds import BUILT_IN_KINDS
+    from cppa_user_tracker.rules import load_rules
+    from cppa_user_tracker.services.matching import MatchCounts, read_profiles
+
+    octocat = account(583231, "octocat", "The Octocat")
+    noreply = identity("The Octocat", "583231+octocat@users.noreply.github.com")
+    for kind in BUILT_IN_KINDS:  # the reading half of a run, then the process dies
+        read_profiles(kind=kind, rules=load_rules(), counts=MatchCounts())
+    assert ProfileLink.objects.filter(needs_match=True, person__isnull=True).count() == 2
+    out = match()
+    assert "0 new or changed, 1 people created" in out
+    assert person_of(GIT_IDENTITY, noreply.pk) == person_of(GITHUB_ACCOUNT, octocat.pk)
+    assert not ProfileLink.objects.filter(needs_match=True).exists()
+
+
+def test_hostile_profiles_are_stored_cut_to_size(sender_kind) -> None:
+    long_name = "Ünïcödé " * 2000
+    services.upsert_git_identities(items=[GitIdentityItem(long_name, "x" * 300 + "@y.example")])
+    hostile = GitIdentity.objects.get()
+    EmailAddress.objects.create(address="\u202etxt.exe@evil.example")
+    out = match()
+    assert "2 people created" in out
+    link = ProfileLink.objects.get(kind=GIT_IDENTITY, profile_id=hostile.pk)
+    assert len(link.label) == 500
+    assert len(link.name) == 255
+    assert all(len(e.value) <= 500 for e in link.evidence.all())
