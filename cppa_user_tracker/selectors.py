@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 
 from cppa_user_tracker.items import GitIdentityItem
 from cppa_user_tracker.models import (
@@ -165,11 +165,6 @@ def open_recommendations(*, limit: int = 50, min_score: float = 0.0) -> list[Rec
         .select_related("first", "second")
         .order_by("-score", "id")[:limit]
     )
-
-
-def people_with_most_profiles(*, limit: int = 20) -> list[tuple[Person, int]]:
-    rows = Person.objects.annotate(n=Count("links")).order_by("-n", "id")[:limit]
-    return [(p, p.n) for p in rows]  # type: ignore[attr-defined]
 
 
 def _kind_label(name: str) -> str:
