@@ -15,6 +15,8 @@ LATENCIES: list[str] = []
 SEARCH_LINES: list[str] = []
 # Lines of test_people_benchmark.py: matching rate and an unchanged re-run.
 PEOPLE_LINES: list[str] = []
+# Lines of test_git_benchmark.py: the git path's rate beside its target.
+GIT_LINES: list[str] = []
 
 
 @pytest.fixture
@@ -55,6 +57,12 @@ def record_search_line() -> Callable[[str], None]:
 
 
 @pytest.fixture
+def git_lines() -> list[str]:
+    """Lines for the "git path" section of the summary."""
+    return GIT_LINES
+
+
+@pytest.fixture
 def record_people_line() -> Callable[[str], None]:
     """Add a line to the "people" section of the summary."""
     return PEOPLE_LINES.append
@@ -91,6 +99,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if SEARCH_LINES:
         terminalreporter.section("search")
         for line in SEARCH_LINES:
+            terminalreporter.write_line(line)
+    if GIT_LINES:
+        terminalreporter.section("git path")
+        for line in GIT_LINES:
             terminalreporter.write_line(line)
     if PEOPLE_LINES:
         terminalreporter.section("people")

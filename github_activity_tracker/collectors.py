@@ -58,7 +58,14 @@ from core.quarantine import (
 from core.runs import CREATED, FETCHED, UPDATED, RunCounters
 from core.selectors import count_quarantined
 from cppa_pinecone_sync.sync import sync_sources
-from github_activity_tracker import budget, parsers, search_documents, selectors, services
+from github_activity_tracker import (
+    budget,
+    git_history,
+    parsers,
+    search_documents,
+    selectors,
+    services,
+)
 from github_activity_tracker.budget import BucketMeter, remaining_counters
 from github_activity_tracker.fetchers import GitHubActivityFetcher, RepositoryGone
 from github_activity_tracker.items import PULL_REQUEST
@@ -151,6 +158,8 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
         self.until: datetime | None = None
         self.full = full
         self.started = timezone.now()
+        self.commits_from = git_history.API
+        self.git = git_history.GitHistory(self)
         self.graphql_pulls = True
 
     @property
@@ -174,6 +183,7 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
                 f"{', '.join(PULLS_FROM)}; set it in .env"
             )
         self.graphql_pulls = pulls_from() == GRAPHQL
+        self.commits_from = git_history.commits_source()
 
     def collect(self) -> None:
         self.started = timezone.now()
@@ -199,13 +209,12 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
             for r in self.repos
             if get_checkpoint(collector=NAME, source_key=f"{r}:{ISSUES}") is not None
         }
-        commits_from = str(getattr(settings, "GITHUB_ACTIVITY_COMMITS_FROM", "api") or "api")
         with self.http.github_client() as client:
             budget.plan(
                 client=client,
                 repos=self.repos,
                 tracked=tracked,
-                commits_from=commits_from,
+                commits_from=self.commits_from,
                 pulls_from=pulls_from(),
                 write=self.write,
             )
@@ -255,6 +264,8 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
         self._comments(fetcher, repository, stream=COMMENTS)
         self._comments(fetcher, repository, stream=REVIEW_COMMENTS)
         self._retry_quarantined(fetcher, repository)
+        if self.commits_from == git_history.GIT:
+            self.git.retry(repository)
 
     def _record_missing(self, full_name: str, *, status: str, to: str = "") -> None:
         services.mark_repository_missing(full_name=full_name, status=status, renamed_to=to)
@@ -266,6 +277,9 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
     # --- streams --------------------------------------------------------------
 
     def _commits(self, fetcher: GitHubActivityFetcher, repository: Repository, *, branch: str):
+        if self.commits_from == git_history.GIT:
+            self.git.collect(fetcher, repository, branch=branch)
+            return
         key = f"{repository.full_name}:{COMMITS}"
         cursor = None if self.full else get_checkpoint(collector=NAME, source_key=key)
         if self.windowed:

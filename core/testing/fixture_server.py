@@ -291,5 +291,7 @@ def point_github_at(settings: Any, server: FixtureServer, *, token: str, workspa
     settings.GITHUB_TOKENS = [token]
     settings.GITHUB_TOKEN = ""
     settings.WORKSPACE_DIR = str(workspace)
+    # Recordings serve commits through the REST API; git mirrors are tested on their own.
+    settings.GITHUB_ACTIVITY_COMMITS_FROM = "api"
     settings.HTTP_BACKOFF_BASE_SECONDS = 0
     settings.HTTP_BACKOFF_MAX_SECONDS = 0
