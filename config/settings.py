@@ -283,3 +283,24 @@ HEALTH_CHECK_BROKER = env_bool(env, "HEALTH_CHECK_BROKER", default=True)
 HEALTH_CHECK_WORKERS = env_bool(env, "HEALTH_CHECK_WORKERS", default=True)
 HEALTH_BROKER_TIMEOUT_SECONDS = env_int(env, "HEALTH_BROKER_TIMEOUT_SECONDS", default=2, minimum=1)
 HEALTH_WORKER_TIMEOUT_SECONDS = env_int(env, "HEALTH_WORKER_TIMEOUT_SECONDS", default=2, minimum=1)
+
+# --- People (cppa_user_tracker): matching rules users extend -----------------------
+# Added to the built-in lists (gmail.com, users.noreply.github.com, lists.boost.org, ...):
+# domains many people share (never evidence) and addresses no one person owns.
+PEOPLE_SHARED_DOMAINS = [
+    d.strip() for d in env.str("PEOPLE_SHARED_DOMAINS", default="").split(",") if d.strip()
+]
+PEOPLE_IGNORED_EMAILS = [
+    e.strip() for e in env.str("PEOPLE_IGNORED_EMAILS", default="").split(",") if e.strip()
+]
+# Known aliases, each group one person: "kind:value" joined by "," and groups by ";",
+# kind one of email, github_login, github_id, name.
+PEOPLE_ALIASES = [
+    [entry.strip() for entry in group.split(",") if entry.strip()]
+    for group in env.str("PEOPLE_ALIASES", default="").split(";")
+    if group.strip()
+]
+PEOPLE_RECOMMENDATION_MIN_SCORE = env_float(
+    env, "PEOPLE_RECOMMENDATION_MIN_SCORE", default=0.5, minimum=0.01, maximum=1.0
+)
+PEOPLE_MAX_PROFILES_PER_VALUE = env_int(env, "PEOPLE_MAX_PROFILES_PER_VALUE", default=50, minimum=2)
