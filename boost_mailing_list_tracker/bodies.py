@@ -75,7 +75,9 @@ def decode_text(payload: bytes, declared: str | None) -> tuple[str, str | None]:
 def part_bytes(part: Message) -> bytes:
     """The decoded content of a leaf part, tolerating a `base64 ` with trailing space."""
     encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
-    raw = part.get_payload(decode=False)
+    # The raw payload as parsed from bytes (8-bit bytes kept as surrogates):
+    # `get_payload()` would already decode it with the declared charset, which lies.
+    raw = part._payload
     if isinstance(raw, list):
         return b""
     data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else bytes(raw or b"")

@@ -270,6 +270,7 @@ class MailingListCollector(AbstractCollector):
         details = ParsedPage.join(fetcher.email(e["detail_url"]) for e in needed)
         tally = self.tallies[about_name(address)]
         tally.fetched += len(listed)
+        tally.quarantined += len(page.entries.bad)
         self.count(FETCHED, len(listed))
         if mailing_list is None:
             tally.created += sum(1 for e in needed if e["hash"] not in known)

@@ -85,9 +85,9 @@ class HyperKittyFetcher:
         self.close()
 
     def _get(self, url: str, *, params: dict[str, Any] | None = None) -> tuple[Any, str]:
-        query = {"format": "json", **(params or {})}
-        if "format=json" in url:
-            query = params or {}
+        # A next link carries its own query (format included); passing params would
+        # replace it, so only a path gets them.
+        query = None if "?" in url else {"format": "json", **(params or {})}
         request = self.http.build_request("GET", url, params=query)
         try:
             response = send_with_retries(self.http, request, policy=self.policy)

@@ -5,98 +5,163 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='MailingList',
+            name="MailingList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('address', models.CharField(blank=True, max_length=254)),
-                ('display_name', models.CharField(blank=True, max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('archive_url', models.URLField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(blank=True, null=True)),
-                ('row_changed_at', models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("address", models.CharField(blank=True, max_length=254)),
+                ("display_name", models.CharField(blank=True, max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("archive_url", models.URLField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(blank=True, null=True)),
+                ("row_changed_at", models.DateTimeField(auto_now=True, db_index=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Sender',
+            name="Sender",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=400, unique=True)),
-                ('address', models.CharField(blank=True, max_length=320)),
-                ('display_name', models.CharField(blank=True, max_length=300)),
-                ('mailman_id', models.CharField(blank=True, max_length=100)),
-                ('row_changed_at', models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=400, unique=True)),
+                ("address", models.CharField(blank=True, max_length=320)),
+                ("display_name", models.CharField(blank=True, max_length=300)),
+                ("mailman_id", models.CharField(blank=True, max_length=100)),
+                ("row_changed_at", models.DateTimeField(auto_now=True, db_index=True)),
             ],
             options={
-                'ordering': ['key'],
+                "ordering": ["key"],
             },
         ),
         migrations.CreateModel(
-            name='Thread',
+            name="Thread",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('root_hash', models.CharField(max_length=32)),
-                ('subject', models.TextField(blank=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('row_changed_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('mailing_list', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='threads', to='boost_mailing_list_tracker.mailinglist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("root_hash", models.CharField(max_length=32)),
+                ("subject", models.TextField(blank=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("row_changed_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "mailing_list",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="threads",
+                        to="boost_mailing_list_tracker.mailinglist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', 'id'],
+                "ordering": ["-started_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_hash', models.CharField(max_length=32)),
-                ('message_id', models.TextField()),
-                ('parent_hash', models.CharField(blank=True, db_index=True, max_length=32)),
-                ('in_reply_to', models.TextField(blank=True, db_default='', default='')),
-                ('references', models.JSONField(blank=True, db_default=models.Value([], output_field=models.JSONField()), default=list)),
-                ('subject', models.TextField(blank=True)),
-                ('normalized_subject', models.TextField(blank=True)),
-                ('sent_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('date_from_archive', models.BooleanField(default=False)),
-                ('raw_date', models.CharField(blank=True, max_length=200)),
-                ('sender_name', models.CharField(blank=True, max_length=300)),
-                ('body', models.TextField(blank=True)),
-                ('body_from_html', models.BooleanField(default=False)),
-                ('quote_marks', models.JSONField(blank=True, default=dict)),
-                ('attachments', models.JSONField(blank=True, default=list)),
-                ('archive_url', models.URLField(blank=True, db_default='', default='', max_length=500)),
-                ('source', models.CharField(max_length=20)),
-                ('problems', models.JSONField(blank=True, default=list)),
-                ('row_changed_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('mailing_list', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='boost_mailing_list_tracker.mailinglist')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='boost_mailing_list_tracker.sender')),
-                ('thread', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='boost_mailing_list_tracker.thread')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message_hash", models.CharField(max_length=32)),
+                ("message_id", models.TextField()),
+                ("parent_hash", models.CharField(blank=True, db_index=True, max_length=32)),
+                ("in_reply_to", models.TextField(blank=True, db_default="", default="")),
+                (
+                    "references",
+                    models.JSONField(
+                        blank=True,
+                        db_default=models.Value([], output_field=models.JSONField()),
+                        default=list,
+                    ),
+                ),
+                ("subject", models.TextField(blank=True)),
+                ("normalized_subject", models.TextField(blank=True)),
+                ("sent_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("date_from_archive", models.BooleanField(default=False)),
+                ("raw_date", models.CharField(blank=True, max_length=200)),
+                ("sender_name", models.CharField(blank=True, max_length=300)),
+                ("body", models.TextField(blank=True)),
+                ("body_from_html", models.BooleanField(default=False)),
+                ("quote_marks", models.JSONField(blank=True, default=dict)),
+                ("attachments", models.JSONField(blank=True, default=list)),
+                (
+                    "archive_url",
+                    models.URLField(blank=True, db_default="", default="", max_length=500),
+                ),
+                ("source", models.CharField(max_length=20)),
+                ("problems", models.JSONField(blank=True, default=list)),
+                ("row_changed_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "mailing_list",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="boost_mailing_list_tracker.mailinglist",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="boost_mailing_list_tracker.sender",
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="boost_mailing_list_tracker.thread",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sent_at', 'id'],
+                "ordering": ["sent_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='thread',
-            constraint=models.UniqueConstraint(fields=('mailing_list', 'root_hash'), name='thread_root_unique'),
+            model_name="thread",
+            constraint=models.UniqueConstraint(
+                fields=("mailing_list", "root_hash"), name="thread_root_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['mailing_list', 'normalized_subject', 'sent_at'], name='message_subject_thread_idx'),
+            model_name="message",
+            index=models.Index(
+                fields=["mailing_list", "normalized_subject", "sent_at"],
+                name="message_subject_thread_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(fields=('mailing_list', 'message_hash'), name='message_hash_unique_per_list'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                fields=("mailing_list", "message_hash"), name="message_hash_unique_per_list"
+            ),
         ),
     ]
