@@ -58,7 +58,13 @@ def unknown_key(display_name: str) -> str:
 
 def parse_sender(value: str, *, name_hint: str = "", mailman_id: str = "") -> SenderItem:
     """Read a decoded `From:` value (or a HyperKitty address) into a `SenderItem`."""
-    name, address = email.utils.parseaddr(deobfuscate(" ".join(value.split())))
+    value = deobfuscate(" ".join(value.split()))
+    if "@" not in value and "<" not in value:  # a bare display name, e.g. "Jane Doe"
+        name = _clean_name(value or name_hint)
+        return SenderItem(
+            key=unknown_key(name), address="", display_name=name, mailman_id=mailman_id
+        )
+    name, address = email.utils.parseaddr(value)
     name = deobfuscate(name)
     if not is_address(address) and is_address(name):
         address, name = name, ""

@@ -115,33 +115,55 @@ def _filename(part: Message) -> str:
     return " ".join(text.split())[:300]
 
 
+MAX_DEPTH = 50
+
+
 def extract(message: Message) -> tuple[str, bool, list[AttachmentItem], list[str]]:
-    """Body text, whether it came from HTML, the attachments, and decoding notes."""
-    plain: list[str] = []
-    html: list[str] = []
+    """Body text, whether it came from HTML, the attachments, and decoding notes.
+
+    multipart/alternative gives its plain-text version (else its HTML one); the parts of
+    any other multipart, and of forwarded or bounced messages, are all read in order.
+    """
+    texts: list[tuple[str, bool]] = []
     attachments: list[AttachmentItem] = []
     problems: list[str] = []
-    for part in message.walk():
-        if part.is_multipart() or part.get_content_maintype() == "message":
-            continue
-        if part is not message and _is_attachment(part):
+
+    def leaf(part: Message) -> None:
+        if (
+            part is not message
+            and _is_attachment(part)
+            or (part is message and part.get_content_maintype() not in ("text", "multipart"))
+        ):
             size = len(part_bytes(part))
             attachments.append(AttachmentItem(_filename(part), part.get_content_type(), size))
-            continue
-        if part is message and part.get_content_maintype() not in ("text", "multipart"):
-            size = len(part_bytes(part))
-            attachments.append(AttachmentItem(_filename(part), part.get_content_type(), size))
-            continue
+            return
         text, note = decode_text(part_bytes(part), part.get_content_charset())
         if note:
             problems.append(note)
-        (html if part.get_content_subtype() == "html" else plain).append(text)
-    if plain:
-        return normalize_newlines("\n".join(plain)), False, attachments, problems
-    if html:
-        converted = get_text("\n".join(html))
-        return normalize_newlines(converted), True, attachments, problems
-    return "", False, attachments, problems
+        is_html = part.get_content_subtype() == "html"
+        texts.append((get_text(text) if is_html else text, is_html))
+
+    def visit(part: Message, depth: int) -> None:
+        children = part.get_payload() if part.is_multipart() else None
+        if not isinstance(children, list):
+            if part.get_content_maintype() == "message" or part.is_multipart():
+                return  # an empty container (a digest separator, a broken multipart)
+            leaf(part)
+            return
+        if depth >= MAX_DEPTH:
+            problems.append(f"parts nested deeper than {MAX_DEPTH} levels were not read")
+            return
+        if part.get_content_type() == "multipart/alternative":
+            plain = [c for c in children if c.get_content_type() == "text/plain"]
+            html = [c for c in children if c.get_content_type() == "text/html"]
+            children = plain[-1:] or html[-1:] or children[:1]
+        for child in children:
+            visit(child, depth + 1)
+
+    visit(message, 0)
+    body = "\n".join(text for text, _ in texts)
+    from_html = bool(texts) and all(is_html for _, is_html in texts)
+    return normalize_newlines(body), from_html, attachments, problems
 
 
 def normalize_newlines(text: str) -> str:

@@ -99,9 +99,12 @@ def test_one_list_failing_does_not_stop_the_others(hyperkitty) -> None:
 
     stored = set(Message.objects.values_list("mailing_list__name", flat=True))
     assert stored == {"boost", "boost-announce"}
-    assert get_checkpoint(
-        collector="boost_mailing_list_tracker", source_key=testing.address("boost-users")
-    ) is None
+    assert (
+        get_checkpoint(
+            collector="boost_mailing_list_tracker", source_key=testing.address("boost-users")
+        )
+        is None
+    )
     row, out = run()
     assert "boost-users: 2 fetched, 2 created, 0 updated" in out
     assert row.status == "succeeded"
@@ -128,9 +131,10 @@ def test_since_and_until_read_a_window_and_keep_the_checkpoints(hyperkitty) -> N
         "review-reply-2@example.net",
         "review-reply-3@example.com",
     }
-    assert get_checkpoint(
-        collector="boost_mailing_list_tracker", source_key=testing.address("boost")
-    ) is None
+    assert (
+        get_checkpoint(collector="boost_mailing_list_tracker", source_key=testing.address("boost"))
+        is None
+    )
 
 
 def test_dry_run_writes_nothing(hyperkitty) -> None:
