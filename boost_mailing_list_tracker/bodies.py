@@ -122,7 +122,8 @@ def extract(message: Message) -> tuple[str, bool, list[AttachmentItem], list[str
     """Body text, whether it came from HTML, the attachments, and decoding notes.
 
     multipart/alternative gives its plain-text version (else its HTML one); the parts of
-    any other multipart, and of forwarded or bounced messages, are all read in order.
+    any other multipart, and of forwarded or bounced messages, are all read in order
+    (an HTML part beside a plain one counts as its alternative).
     """
     texts: list[tuple[str, bool]] = []
     attachments: list[AttachmentItem] = []
@@ -153,10 +154,14 @@ def extract(message: Message) -> tuple[str, bool, list[AttachmentItem], list[str
         if depth >= MAX_DEPTH:
             problems.append(f"parts nested deeper than {MAX_DEPTH} levels were not read")
             return
+        plain = [c for c in children if c.get_content_type() == "text/plain"]
+        html = [c for c in children if c.get_content_type() == "text/html"]
         if part.get_content_type() == "multipart/alternative":
-            plain = [c for c in children if c.get_content_type() == "text/plain"]
-            html = [c for c in children if c.get_content_type() == "text/html"]
             children = plain[-1:] or html[-1:] or children[:1]
+        elif plain and html:
+            # HTML beside plain text in one multipart is nearly always the same text
+            # sent twice under the wrong multipart type: keep the plain version.
+            children = [c for c in children if c.get_content_type() != "text/html"]
         for child in children:
             visit(child, depth + 1)
 
