@@ -130,10 +130,8 @@ def extract(message: Message) -> tuple[str, bool, list[AttachmentItem], list[str
     problems: list[str] = []
 
     def leaf(part: Message) -> None:
-        if (
-            part is not message
-            and _is_attachment(part)
-            or (part is message and part.get_content_maintype() not in ("text", "multipart"))
+        if (part is not message and _is_attachment(part)) or (
+            part is message and part.get_content_maintype() not in ("text", "multipart")
         ):
             size = len(part_bytes(part))
             attachments.append(AttachmentItem(_filename(part), part.get_content_type(), size))

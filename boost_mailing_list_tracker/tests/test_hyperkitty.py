@@ -57,7 +57,8 @@ def test_second_run_adds_nothing(hyperkitty) -> None:
     row, out = run()
 
     assert row.status == "succeeded"
-    assert row.counters.get("created", 0) == 0 and row.counters.get("updated", 0) == 0
+    assert row.counters.get("created", 0) == 0
+    assert row.counters.get("updated", 0) == 0
     assert (Message.objects.count(), Sender.objects.count(), Thread.objects.count()) == counts
     # Only the overlap window before the checkpoint (2 days) is read again.
     assert "boost: 2 fetched, 0 created, 0 updated" in out
@@ -70,7 +71,7 @@ def test_a_message_edited_upstream_is_updated(hyperkitty) -> None:
     edited["content"] = "Not me, but see the cmake branch."
     testing.serve_list(hyperkitty, "boost", emails, page_size=PAGE_SIZE)
 
-    row, out = run("--list", "boost")
+    _row, out = run("--list", "boost")
 
     assert "boost: 2 fetched, 0 created, 1 updated" in out
     assert Message.objects.get(message_id="no-address-5@example.org").body.endswith("cmake branch.")
@@ -119,13 +120,14 @@ def test_a_malformed_email_is_quarantined_and_the_list_goes_on(hyperkitty) -> No
 
     assert Message.objects.filter(mailing_list__name="boost-users").count() == 1
     [kept] = QuarantinedItem.objects.all()
-    assert "field 'date'" in kept.reason and kept.scope.endswith(":listed")
+    assert "field 'date'" in kept.reason
+    assert kept.scope.endswith(":listed")
     assert "boost-users: 1 fetched, 1 created, 0 updated, 1 quarantined" in out
     assert row.counters.get("quarantined") == 1
 
 
 def test_since_and_until_read_a_window_and_keep_the_checkpoints(hyperkitty) -> None:
-    _, out = run("--list", "boost", "--since", "2025-03-02", "--until", "2025-03-03")
+    _, _out = run("--list", "boost", "--since", "2025-03-02", "--until", "2025-03-03")
 
     assert set(Message.objects.values_list("message_id", flat=True)) == {
         "review-reply-2@example.net",
@@ -141,7 +143,8 @@ def test_dry_run_writes_nothing(hyperkitty) -> None:
     _, out = run("--dry-run")
 
     assert "would store — boost: 5 fetched, 5 created" in out
-    assert Message.objects.count() == 0 and MailingList.objects.count() == 0
+    assert Message.objects.count() == 0
+    assert MailingList.objects.count() == 0
 
 
 def test_archive_then_replay_stores_the_same_messages(hyperkitty, settings, tmp_path) -> None:

@@ -441,12 +441,14 @@ def test_encoded_words_and_rfc2231_parameters() -> None:
     [astral] = messages("ietf-mailarchive/encoded_word_3.mail")
     assert astral.sender.display_name == "🔓Joe"
     [rfc2231] = messages("cpython-test_email/msg_32.txt")
-    assert rfc2231.subject and rfc2231.sender.key
+    assert rfc2231.subject
+    assert rfc2231.sender.key
     [folded] = messages("ietf-mailarchive/attachment_folded_name.mail")
     [attachment] = folded.attachments
     assert attachment.name == "this_is_a really_long filename"  # unfolded
     [raw8bit] = messages("ietf-mailarchive/mail_multipart_bad.2")
-    assert raw8bit.attachments and raw8bit.attachments[0].name
+    assert raw8bit.attachments
+    assert raw8bit.attachments[0].name
 
 
 def test_transfer_encodings_and_attachments() -> None:
@@ -459,7 +461,8 @@ def test_transfer_encodings_and_attachments() -> None:
     [spaced] = messages("ietf-mailarchive/bad_transfer_encoding.mail")  # "base64 "
     assert spaced.body == "Hello. Testing"
     [crlf] = messages("cpython-test_email/msg_26.txt")
-    assert "\r" not in crlf.body and crlf.attachments[0].content_type == "application/riscos"
+    assert "\r" not in crlf.body
+    assert crlf.attachments[0].content_type == "application/riscos"
 
 
 def test_alternative_bodies_prefer_plain_text_and_html_only_is_converted() -> None:
@@ -481,11 +484,13 @@ def test_bounces_digests_and_broken_multiparts_keep_their_text() -> None:
 
 def test_unescaped_from_lines_stay_in_the_body() -> None:
     first, second = messages("mimekit/unmunged.mbox.txt")
-    assert "From Russia with love" in first.body and "From Russia with love" in second.body
+    assert "From Russia with love" in first.body
+    assert "From Russia with love" in second.body
     assert second.body.endswith("What did Thunderbird do this time?")
     [cpython] = messages("cpython-test_email/mailbox_01.mbox")
     assert cpython.body.endswith("From time to time")
-    assert cpython.sent_at is not None and cpython.date_from_archive  # from the From_ line
+    assert cpython.sent_at is not None
+    assert cpython.date_from_archive
 
 
 def test_mmdf_and_separator_less_archives_split_into_their_messages() -> None:
@@ -502,14 +507,17 @@ def test_mmdf_and_separator_less_archives_split_into_their_messages() -> None:
 
 def test_long_and_duplicate_message_ids() -> None:
     [long] = messages("ietf-mailarchive/mail_long_messageid.1")
-    assert len(long.message_id) > 1000 and len(long.message_hash) == 32
+    assert len(long.message_id) > 1000
+    assert len(long.message_hash) == 32
     duplicates = messages("ietf-mailarchive/duplicate_tests.mbox")
     assert len({m.message_hash for m in duplicates}) < len(duplicates)
 
 
 def test_bad_dates_fall_back_and_are_flagged() -> None:
     [old] = messages("ietf-mailarchive/bad_date.mail")
-    assert old.sent_at is not None and old.sent_at.year == 1993 and not old.date_from_archive
+    assert old.sent_at is not None
+    assert old.sent_at.year == 1993
+    assert not old.date_from_archive
     assert parse_date("yesterday at noon") is None
     assert parse_date("Thu, 31 Feb 2005 10:00:00 +0000") is None
     assert parse_date("Fri, 1 Jan 2010 12:00:00 -0500").isoformat() == "2010-01-01T17:00:00+00:00"
@@ -549,6 +557,9 @@ def test_a_message_over_the_size_bound_keeps_its_start_and_says_so(tmp_path: Pat
     with open_mailbox(str(big)) as stream:
         [raw] = list(split_mailbox(stream, max_bytes=20_000))
 
-    assert raw.cut and raw.size > 130_000 and len(raw.data) <= 20_100
+    assert raw.cut
+    assert raw.size > 130_000
+    assert len(raw.data) <= 20_100
     item = parse_rfc822(raw)
-    assert item.subject == "big" and item.problems[0].endswith("bytes only")
+    assert item.subject == "big"
+    assert item.problems[0].endswith("bytes only")
