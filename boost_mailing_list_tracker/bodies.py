@@ -77,7 +77,7 @@ def part_bytes(part: Message) -> bytes:
     encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
     # The raw payload as parsed from bytes (8-bit bytes kept as surrogates):
     # `get_payload()` would already decode it with the declared charset, which lies.
-    raw = part._payload
+    raw = vars(part).get("_payload")
     if isinstance(raw, list):
         return b""
     data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else bytes(raw or b"")
@@ -143,12 +143,13 @@ def extract(message: Message) -> tuple[str, bool, list[AttachmentItem], list[str
         texts.append((get_text(text) if is_html else text, is_html))
 
     def visit(part: Message, depth: int) -> None:
-        children = part.get_payload() if part.is_multipart() else None
-        if not isinstance(children, list):
+        payload = part.get_payload() if part.is_multipart() else None
+        if not isinstance(payload, list):
             if part.get_content_maintype() == "message" or part.is_multipart():
                 return  # an empty container (a digest separator, a broken multipart)
             leaf(part)
             return
+        children: list[Message] = [c for c in payload if isinstance(c, Message)]
         if depth >= MAX_DEPTH:
             problems.append(f"parts nested deeper than {MAX_DEPTH} levels were not read")
             return

@@ -13,7 +13,12 @@ when a message has no address); linking them to persons is `cppa_user_tracker`'s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
+
+if TYPE_CHECKING:
+    from django.db.models.manager import RelatedManager
 
 
 def _row_changed_at() -> models.DateTimeField:
@@ -66,6 +71,9 @@ class Sender(models.Model):
 class Thread(models.Model):
     """A conversation: keyed on the hash of its root message's Message-ID."""
 
+    if TYPE_CHECKING:
+        messages: RelatedManager[Message]
+
     mailing_list = models.ForeignKey(
         MailingList, on_delete=models.CASCADE, related_name="threads", db_index=False
     )
@@ -99,11 +107,12 @@ class Message(models.Model):
     message_hash = models.CharField(max_length=32)
     message_id = models.TextField()
     thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="messages")
+    thread_id: int
     parent_hash = models.CharField(max_length=32, blank=True, db_index=True)
     # Written by mbox imports only (HyperKitty does not show them), so a row a
     # HyperKitty run creates gets them from the database default.
     in_reply_to = models.TextField(blank=True, default="", db_default="")
-    references = models.JSONField(
+    references = models.JSONField(  # pyright: ignore[reportCallIssue] - db_default's stub
         default=list, blank=True, db_default=models.Value([], output_field=models.JSONField())
     )
     subject = models.TextField(blank=True)

@@ -74,13 +74,18 @@ def _fix_8bit(text: str) -> str:
 
 
 def header_text(message: Message, name: str) -> str:
-    """A header decoded (RFC 2047) and unfolded; an undecodable one as written."""
-    value = message.get(name)
-    if value is None:
+    """A header decoded (RFC 2047) and unfolded; an undecodable one as written.
+
+    Read from `raw_items()`: compat32 wraps a value holding raw 8-bit bytes in a
+    `Header` of charset unknown-8bit, which would come back as encoded words.
+    """
+    wanted = name.lower()
+    raw = next((str(v) for k, v in message.raw_items() if k.lower() == wanted), None)
+    if raw is None:
         return ""
-    raw = str(value) if not isinstance(value, email.header.Header) else value.encode()
+    raw = " ".join(raw.split())
     try:
-        text = str(email.header.make_header(email.header.decode_header(raw)))
+        text = str(email.header.make_header(email.header.decode_header(_fix_8bit(raw))))
     except (LookupError, ValueError, UnicodeError, email.errors.HeaderParseError):
         text = raw
     return " ".join(_fix_8bit(text).split())

@@ -39,6 +39,7 @@ def test_full_run_fills_lists_threads_messages_and_senders(hyperkitty) -> None:
         ("review-reply-3@example.com", 2),
     ]
     reply = Message.objects.get(message_id="review-reply-2@example.net")
+    assert reply.sent_at is not None
     assert reply.sent_at.isoformat() == "2025-03-02T09:30:00+00:00"  # UTC
     assert reply.attachments == [{"name": "bench.png", "content_type": "image/png", "size": 48213}]
     assert reply.quote_marks["quoted"] == [[0, 1]]

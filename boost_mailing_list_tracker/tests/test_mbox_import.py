@@ -230,6 +230,7 @@ def test_a_message_with_no_headers_is_quarantined_with_its_reason(tmp_path) -> N
     assert Message.objects.get().message_id == "ok@x"
     [kept] = QuarantinedItem.objects.all()
     assert kept.reason.endswith("message 1 (byte 0) has no headers; kept in quarantine")
+    assert isinstance(kept.payload, dict)
     assert kept.payload["head"].startswith("\njust a body")
     assert "boost: 1 fetched, 1 created, 0 updated, 1 quarantined" in out
 

@@ -520,7 +520,9 @@ def test_bad_dates_fall_back_and_are_flagged() -> None:
     assert not old.date_from_archive
     assert parse_date("yesterday at noon") is None
     assert parse_date("Thu, 31 Feb 2005 10:00:00 +0000") is None
-    assert parse_date("Fri, 1 Jan 2010 12:00:00 -0500").isoformat() == "2010-01-01T17:00:00+00:00"
+    moment = parse_date("Fri, 1 Jan 2010 12:00:00 -0500")
+    assert moment is not None
+    assert moment.isoformat() == "2010-01-01T17:00:00+00:00"
 
 
 def test_pipermail_archive_addresses_threads_and_footers() -> None:
