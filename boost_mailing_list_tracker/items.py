@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 
 HYPERKITTY = "hyperkitty"
@@ -82,7 +83,7 @@ class MessageItem:
     def source_id(self) -> str:
         return self.message_hash
 
-    @property
+    @cached_property
     def parent_hash(self) -> str:
         """In-Reply-To, else the last References entry, else the archive's parent."""
         if self.in_reply_to:

@@ -56,8 +56,19 @@ def normalize_subject(subject: str) -> str:
         text = stripped
 
 
+_REPLY_WORD = re.compile(r"(?:re|aw|sv|fwd?|fw)\s*(?:\[\d+\])?\s*:", re.I)
+
+
 def is_reply_subject(subject: str) -> bool:
-    return normalize_subject(subject) != " ".join(subject.split()).casefold()
+    """Whether a `Re:`/`Fwd:` (before or after `[list]` tags) says the message replies."""
+    text = " ".join(subject.split())
+    while True:
+        match = _REPLY_PREFIX.match(text)
+        if match is None:
+            return False
+        if _REPLY_WORD.match(match.group(0).strip()):
+            return True
+        text = text[match.end() :]
 
 
 def _fix_8bit(text: str) -> str:
@@ -79,11 +90,27 @@ def header_text(message: Message, name: str) -> str:
     Read from `raw_items()`: compat32 wraps a value holding raw 8-bit bytes in a
     `Header` of charset unknown-8bit, which would come back as encoded words.
     """
-    wanted = name.lower()
-    raw = next((str(v) for k, v in message.raw_items() if k.lower() == wanted), None)
-    if raw is None:
-        return ""
+    return decoded_headers(message).get(name.lower(), "")
+
+
+def decoded_headers(message: Message) -> dict[str, str]:
+    """The first value of every header, decoded; computed once per message."""
+    cached = vars(message).get("_decoded_headers")
+    if cached is not None:
+        return cached
+    found: dict[str, str] = {}
+    for key, value in message.raw_items():
+        name = key.lower()
+        if name not in found:
+            found[name] = _decode_header(str(value))
+    vars(message)["_decoded_headers"] = found
+    return found
+
+
+def _decode_header(raw: str) -> str:
     raw = " ".join(raw.split())
+    if "=?" not in raw:
+        return _fix_8bit(raw)
     try:
         text = str(email.header.make_header(email.header.decode_header(_fix_8bit(raw))))
     except (LookupError, ValueError, UnicodeError, email.errors.HeaderParseError):

@@ -166,6 +166,7 @@ def _thread_roots(mailing_list: MailingList, batch: Sequence[MessageItem]) -> di
     )
     roots: dict[str, str] = {}
     by_subject: dict[str, tuple[datetime | None, str]] = {}
+    stored_subjects = _subject_roots(mailing_list, batch)
 
     def root_of(item: MessageItem, depth: int = 0) -> str:
         own = item.message_hash
@@ -186,7 +187,7 @@ def _thread_roots(mailing_list: MailingList, batch: Sequence[MessageItem]) -> di
         elif item.archive_thread_hash:
             root = item.archive_thread_hash
         else:
-            root = _subject_root(mailing_list, item, by_subject) or own
+            root = _subject_root(item, by_subject, stored_subjects) or own
         roots[own] = root
         return root
 
@@ -197,28 +198,49 @@ def _thread_roots(mailing_list: MailingList, batch: Sequence[MessageItem]) -> di
     return roots
 
 
+def _subject_roots(
+    mailing_list: MailingList, batch: Sequence[MessageItem]
+) -> dict[str, list[tuple[datetime, str]]]:
+    """Stored (date, thread root) per normalised subject, for the batch's replies that
+    have no parent: one query for the whole batch."""
+    wanted = [
+        i
+        for i in batch
+        if not i.parent_hash and i.sent_at is not None and is_reply_subject(i.subject)
+    ]
+    if not wanted:
+        return {}
+    moments = [i.sent_at for i in wanted if i.sent_at is not None]
+    rows = Message.objects.filter(
+        mailing_list=mailing_list,
+        normalized_subject__any_of=sorted({i.normalized_subject for i in wanted}),
+        sent_at__gte=min(moments) - SUBJECT_THREAD_WINDOW,
+        sent_at__lte=max(moments),
+    ).values_list("normalized_subject", "sent_at", "thread__root_hash")
+    found: dict[str, list[tuple[datetime, str]]] = {}
+    for subject, sent_at, root in rows:
+        found.setdefault(subject, []).append((sent_at, root))
+    return found
+
+
 def _subject_root(
-    mailing_list: MailingList,
     item: MessageItem,
     by_subject: dict[str, tuple[datetime | None, str]],
+    stored: dict[str, list[tuple[datetime, str]]],
 ) -> str | None:
-    if not item.normalized_subject or not is_reply_subject(item.subject) or item.sent_at is None:
+    """The latest thread of the same subject within the window before `item`, if a reply."""
+    if not item.normalized_subject or item.sent_at is None or not is_reply_subject(item.subject):
         return None
+    moment = item.sent_at
+    candidates = [
+        (when, root)
+        for when, root in stored.get(item.normalized_subject, [])
+        if moment - SUBJECT_THREAD_WINDOW <= when <= moment
+    ]
     earlier = by_subject.get(item.normalized_subject)
-    if earlier and earlier[0] and item.sent_at - earlier[0] <= SUBJECT_THREAD_WINDOW:
-        return earlier[1]
-    row = (
-        Message.objects.filter(
-            mailing_list=mailing_list,
-            normalized_subject=item.normalized_subject,
-            sent_at__lte=item.sent_at,
-            sent_at__gte=item.sent_at - SUBJECT_THREAD_WINDOW,
-        )
-        .order_by("-sent_at")
-        .values_list("thread__root_hash", flat=True)
-        .first()
-    )
-    return row
+    if earlier and earlier[0] and moment - earlier[0] <= SUBJECT_THREAD_WINDOW:
+        candidates.append((earlier[0], earlier[1]))
+    return max(candidates)[1] if candidates else None
 
 
 def _upsert_threads(
