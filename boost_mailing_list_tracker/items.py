@@ -9,8 +9,8 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 
 HYPERKITTY = "hyperkitty"
 MBOX = "mbox"
