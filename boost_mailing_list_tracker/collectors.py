@@ -41,7 +41,7 @@ from boost_mailing_list_tracker.services import IngestCounts
 from core.bad_items import BadItem, ParsedPage, parse_each, payload_key
 from core.checkpoints import get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector
-from core.dates import parse_utc_date
+from core.dates import parse_window
 from core.errors import classify_failure, one_line
 from core.http import HttpOptions
 from core.quarantine import (
@@ -133,11 +133,7 @@ class MailingListCollector(AbstractCollector):
         return self.since is not None or self.until is not None
 
     def validate_config(self) -> None:
-        self.since = parse_utc_date("--since", self.since_text)
-        until = parse_utc_date("--until", self.until_text)
-        self.until = None if until is None else until + timedelta(days=1, microseconds=-1)
-        if self.since and self.until and self.since > self.until:
-            raise CommandError(f"--since {self.since_text} is after --until {self.until_text}")
+        self.since, self.until = parse_window(self.since_text, self.until_text)
         if self.mbox:
             if len(self.requested) > 1:
                 raise CommandError("--mbox imports into one list; give at most one --list")

@@ -44,7 +44,7 @@ from boost_library_tracker.selectors import library_repo_names
 from core.bad_items import ParsedPage, parse_each
 from core.checkpoints import get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector
-from core.dates import parse_utc_date
+from core.dates import parse_window
 from core.http import GitHubClient, HttpOptions
 from core.http.github import full_name_problem
 from core.quarantine import (
@@ -145,11 +145,7 @@ class GitHubActivityCollector(AbstractCollector):
         return self.since is not None or self.until is not None
 
     def validate_config(self) -> None:
-        self.since = parse_utc_date("--since", self.since_text)
-        until = parse_utc_date("--until", self.until_text)
-        self.until = None if until is None else until + timedelta(days=1, microseconds=-1)
-        if self.since and self.until and self.since > self.until:
-            raise CommandError(f"--since {self.since_text} is after --until {self.until_text}")
+        self.since, self.until = parse_window(self.since_text, self.until_text)
         self.repos = [check_repo(r) for r in self.requested_repos] or default_repos()
 
     def collect(self) -> None:
