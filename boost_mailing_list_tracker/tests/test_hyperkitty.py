@@ -175,3 +175,20 @@ def test_bad_flags_are_one_line_errors(hyperkitty, args, message) -> None:
     with pytest.raises(CommandError) as caught:
         run(*args)
     assert str(caught.value) == message
+
+
+def test_the_admin_thread_page_shows_its_messages_in_order_with_depth(
+    hyperkitty, admin_client
+) -> None:
+    run("--list", "boost")
+    thread = Message.objects.get(message_id=ROOT_ID).thread
+
+    html = admin_client.get(
+        f"/admin/boost_mailing_list_tracker/thread/{thread.pk}/change/"
+    ).content.decode()
+
+    assert html.index("margin-left:0em") < html.index("margin-left:2em")
+    assert html.index("margin-left:2em") < html.index("margin-left:4em")
+    assert "Bob Reviewer" in html
+    for path in ("message", "sender", "mailinglist"):
+        assert admin_client.get(f"/admin/boost_mailing_list_tracker/{path}/").status_code == 200
