@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from boost_mailing_list_tracker import parsers, search_documents, selectors, services
 from boost_mailing_list_tracker.fetchers import EmailPage, HyperKittyFetcher, mbox_stream
-from boost_mailing_list_tracker.items import MessageItem
+from boost_mailing_list_tracker.items import MessageItem, message_id_hash
 from boost_mailing_list_tracker.mbox import NotAMailbox, RawMessage, split_mailbox
 from boost_mailing_list_tracker.models import MailingList
 from boost_mailing_list_tracker.services import IngestCounts
@@ -271,10 +271,18 @@ class MailingListCollector(AbstractCollector):
         if mailing_list is None:
             tally.created += sum(1 for e in needed if e["hash"] not in known)
             return
+        listed_scope = f"{address}:listed"
         with transaction.atomic():
             if page.entries.bad:
-                quarantine_items(collector=NAME, scope=f"{address}:listed", items=page.entries.bad)
+                bad = [replace(b, key=_entry_key(b.payload)) for b in page.entries.bad]
+                quarantine_items(collector=NAME, scope=listed_scope, items=bad)
             self._store(address, mailing_list, details, scope=f"{address}:email")
+            # An entry kept because its listing was malformed leaves once it is stored.
+            released = release_items(
+                collector=NAME, scope=listed_scope, keys=[e["hash"] for e in listed]
+            )
+            if released:
+                self.count(RELEASED, released)
 
     def _store(
         self, name: str, mailing_list: MailingList, page: ParsedPage[MessageItem], *, scope: str
@@ -317,9 +325,7 @@ class MailingListCollector(AbstractCollector):
                 return
             page = ParsedPage.join(fetcher.email(e["detail_url"]) for e in listed.items)
             with transaction.atomic():
-                release_items(
-                    collector=NAME, scope=f"{address}:listed", keys=[payload_key(payload)]
-                )
+                release_items(collector=NAME, scope=f"{address}:listed", keys=[_entry_key(payload)])
                 self._store(address, mailing_list, page, scope=f"{address}:email")
 
         retry_quarantined(
@@ -378,6 +384,16 @@ class MailingListCollector(AbstractCollector):
                 mailing_list = services.ensure_list(name=name)
                 page = ParsedPage(items=items, bad=bad, _sources=sources)
                 self._store(name, mailing_list, page, scope=f"mbox:{name}")
+
+
+def _entry_key(payload: Any) -> str:
+    """A kept list entry's key: its message's hash when the Message-ID is readable, so
+    the entry leaves the quarantine when the archive's corrected listing is stored."""
+    if isinstance(payload, dict) and isinstance(payload.get("message_id"), str):
+        message_id = parsers.clean_id(payload["message_id"])
+        if message_id:
+            return message_id_hash(message_id)
+    return payload_key(payload)
 
 
 def about_name(address: str) -> str:

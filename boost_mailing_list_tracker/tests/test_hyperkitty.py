@@ -126,6 +126,29 @@ def test_a_malformed_email_is_quarantined_and_the_list_goes_on(hyperkitty) -> No
     assert "boost-users: 1 fetched, 1 created, 0 updated, 1 quarantined" in out
     assert row.counters.get("quarantined") == 1
 
+    emails[0]["date"] = "2025-03-02T09:00:00Z"  # the archive corrects it
+    testing.serve_list(hyperkitty, "boost-users", emails, page_size=PAGE_SIZE)
+    row, out = run("--list", "boost-users")
+
+    assert "boost-users: 2 fetched, 1 created, 0 updated" in out
+    assert row.counters.get("released") == 1
+    assert not QuarantinedItem.objects.exists()
+
+
+def test_a_kept_email_is_retried_by_the_next_run(hyperkitty) -> None:
+    emails = hyperkitty.emails["boost-announce"]
+    emails[0]["sender"] = "not an object"
+    testing.serve_list(hyperkitty, "boost-announce", emails, page_size=PAGE_SIZE)
+    run("--list", "boost-announce")
+    [kept] = QuarantinedItem.objects.all()
+    assert kept.scope.endswith(":email")
+    assert "field 'sender'" in kept.reason
+
+    row, _ = run("--list", "boost-announce")  # the kept payload is parsed again, still bad
+
+    assert QuarantinedItem.objects.get().attempts == 2
+    assert row.counters.get("quarantined") == 1
+
 
 def test_since_and_until_read_a_window_and_keep_the_checkpoints(hyperkitty) -> None:
     _, _out = run("--list", "boost", "--since", "2025-03-02", "--until", "2025-03-03")
