@@ -157,7 +157,7 @@ class MailingListCollector(AbstractCollector):
     def collect(self) -> None:
         self.started = timezone.now()
         if self.mbox:
-            for location in self.mbox:
+            for location in self.progress.scopes(self.mbox, total=len(self.mbox), noun="mbox"):
                 self._import_mbox(location)
         else:
             self._collect_hyperkitty()

@@ -18,7 +18,7 @@ from boost_mailing_list_tracker.models import Message, Sender, Thread
 from boost_mailing_list_tracker.tests.conftest import PAGE_SIZE
 from core.models import Checkpoint, CollectorRun
 from core.testing import fixture_server as faults
-from core.testing.manage import kill_and_wait, run_on_test_db, start_on_test_db
+from core.testing.manage import kill_and_wait, run_on_terminal, run_on_test_db, start_on_test_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -111,3 +111,10 @@ def test_killed_mid_walk_then_resumed_stores_what_an_undisturbed_run_does(
     assert "succeeded" in out.getvalue()
     assert natural_keys() == expected, f"KILL_SEED={seed}"
     assert not CollectorRun.objects.filter(status="running").exists()
+
+
+def test_a_terminal_sees_the_list_being_read(child_env) -> None:
+    drawn = run_on_terminal(COMMAND, env=child_env)
+
+    assert "list boost@lists.boost.org" in drawn
+    assert "boost_mailing_list_tracker: succeeded in" in drawn
