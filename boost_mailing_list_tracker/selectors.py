@@ -34,15 +34,6 @@ def thread_tree(thread: Thread) -> list[tuple[Message, int]]:
     return ordered
 
 
-def message_parent_links(*, list_name: str) -> dict[str, str]:
-    """Message-ID → parent Message-ID (stored parents only) for one list: threading checks."""
-    rows = Message.objects.filter(mailing_list__name=list_name).values_list(
-        "message_id", "message_hash", "parent_hash"
-    )
-    ids = {h: mid for mid, h, _ in rows}
-    return {mid: ids[parent] for mid, _, parent in rows if parent in ids}
-
-
 def listed_fields(
     *, mailing_list: MailingList, hashes: list[str]
 ) -> dict[str, tuple[str, datetime | None, str]]:

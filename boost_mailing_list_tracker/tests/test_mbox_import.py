@@ -284,3 +284,20 @@ def test_mbox_takes_at_most_one_list() -> None:
         CommandError, match=r"^--mbox imports into one list; give at most one --list$"
     ):
         run("--mbox", str(FEDORA), "--list", "a", "--list", "b")
+
+
+def test_the_search_source_loads_documents_by_id_and_reports_its_newest_change() -> None:
+    from boost_mailing_list_tracker import search_documents
+
+    run("--mbox", str(EMAIL / "bigbang/bigbang-dev-test.txt"))
+    message = Message.objects.select_related("mailing_list").order_by("sent_at")[0]
+    doc_id = search_documents.doc_id_of(message)
+
+    [document] = search_documents.load([doc_id, "github-issue-1", "mail-x-UNKNOWN"])
+
+    assert document.doc_id == doc_id
+    assert document.title == "[bigbang-dev] [Bigbang-dev] test"
+    assert document.text == "this is a test"  # the scrubbed-attachment note left out
+    assert search_documents.newest_change() == max(
+        Message.objects.values_list("row_changed_at", flat=True)
+    )
