@@ -20,6 +20,7 @@ from boost_mailing_list_tracker.models import MailingList, Message, Sender, Thre
 from boost_mailing_list_tracker.parsers import parse_rfc822
 from boost_mailing_list_tracker.tests.conftest import EMAIL, run
 from core.models import QuarantinedItem
+from cppa_pinecone_sync.documents import Document
 
 pytestmark = pytest.mark.django_db
 
@@ -295,6 +296,7 @@ def test_the_search_source_loads_documents_by_id_and_reports_its_newest_change()
 
     [document] = search_documents.load([doc_id, "github-issue-1", "mail-x-UNKNOWN"])
 
+    assert isinstance(document, Document)
     assert document.doc_id == doc_id
     assert document.title == "[bigbang-dev] [Bigbang-dev] test"
     assert document.text == "this is a test"  # the scrubbed-attachment note left out
