@@ -64,7 +64,8 @@ def summary_lines() -> list[str]:
         if count in RATES["copy"]:
             line += f" | COPY {RATES['copy'][count]:.0f} commits/s"
         if count in RATES["postgres"]:
-            line += f" | PostgreSQL alone {RATES['postgres'][count]:.0f} commits/s"
+            floor = RATES["postgres"][count]
+            line += f" | PostgreSQL alone {floor:.0f} commits/s (ours {rate / floor:.0%} of it)"
         lines.append(line)
     for count, rate in RATES["bulk re-read"].items():
         lines.append(

@@ -145,6 +145,15 @@ GITHUB_ACTIVITY_REPOS = [
     r.strip() for r in env.str("GITHUB_ACTIVITY_REPOS", default="").split(",") if r.strip()
 ]
 GITHUB_ACTIVITY_OVERLAP_DAYS = env_int(env, "GITHUB_ACTIVITY_OVERLAP_DAYS", default=2)
+# Where pull request merge data and reviews come from: graphql (pages of 100 pull
+# requests per query) or rest (two requests per pull request).
+GITHUB_ACTIVITY_PULLS_FROM = env.str("GITHUB_ACTIVITY_PULLS_FROM", default="graphql")
+# Pull requests per GraphQL page and reviews per pull request in it (GitHub allows
+# 1-100; a smaller page answers faster when review bodies are long).
+GITHUB_ACTIVITY_GRAPHQL_PAGE = env_int(env, "GITHUB_ACTIVITY_GRAPHQL_PAGE", default=100, minimum=1)
+GITHUB_ACTIVITY_GRAPHQL_REVIEWS = env_int(
+    env, "GITHUB_ACTIVITY_GRAPHQL_REVIEWS", default=100, minimum=1
+)
 # boost_mailing_list_tracker: the HyperKitty REST API root, the lists (fqdn names), the
 # days each incremental run re-reads before a list's checkpoint, the page size, and the
 # bounds on one message (bytes parsed) and on a stored body (characters).
