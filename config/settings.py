@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "demo",
     # Collector apps, alphabetical.
     "boost_library_tracker",
+    "boost_mailing_list_tracker",
     "cppa_pinecone_sync",
     "cppa_user_tracker",
     "github_activity_tracker",
@@ -161,6 +162,30 @@ GITHUB_ACTIVITY_PULLS_FROM = env.str("GITHUB_ACTIVITY_PULLS_FROM", default="grap
 GITHUB_ACTIVITY_GRAPHQL_PAGE = env_int(env, "GITHUB_ACTIVITY_GRAPHQL_PAGE", default=100, minimum=1)
 GITHUB_ACTIVITY_GRAPHQL_REVIEWS = env_int(
     env, "GITHUB_ACTIVITY_GRAPHQL_REVIEWS", default=100, minimum=1
+)
+# boost_mailing_list_tracker: the HyperKitty REST API root, the lists (fqdn names), the
+# days each incremental run re-reads before a list's checkpoint, the page size, and the
+# bounds on one message (bytes parsed) and on a stored body (characters).
+MAILING_LIST_ARCHIVE_URL = (
+    env.str("MAILING_LIST_ARCHIVE_URL", default="https://lists.boost.org/archives/api")
+    .strip()
+    .rstrip("/")
+)
+MAILING_LIST_NAMES = [
+    n.strip()
+    for n in env.str(
+        "MAILING_LIST_NAMES",
+        default="boost@lists.boost.org,boost-users@lists.boost.org,boost-announce@lists.boost.org",
+    ).split(",")
+    if n.strip()
+]
+MAILING_LIST_OVERLAP_DAYS = env_int(env, "MAILING_LIST_OVERLAP_DAYS", default=2)
+MAILING_LIST_PAGE_SIZE = env_int(env, "MAILING_LIST_PAGE_SIZE", default=100, minimum=1)
+MAILING_LIST_MAX_MESSAGE_BYTES = env_int(
+    env, "MAILING_LIST_MAX_MESSAGE_BYTES", default=10_000_000, minimum=10_000
+)
+MAILING_LIST_MAX_BODY_CHARS = env_int(
+    env, "MAILING_LIST_MAX_BODY_CHARS", default=500_000, minimum=1_000
 )
 HTTP_TIMEOUT_SECONDS = env_int(env, "HTTP_TIMEOUT_SECONDS", default=30, minimum=1)
 HTTP_MAX_ATTEMPTS = env_int(env, "HTTP_MAX_ATTEMPTS", default=5, minimum=1)
