@@ -1,6 +1,7 @@
 """The source access layer: the one way collectors talk to the outside world.
 
-Collectors import from here, never httpx: `GitHubClient` for GitHub, `build_http_client`
+Collectors import from here, never httpx: `GitHubClient` for GitHub, `SlackClient`
+for the Slack Web API, `build_http_client`
 plus `send_with_retries` for other sources, `Payload` and `decode_json` to read
 answers safely, `HttpOptions` and `add_http_arguments`
 for the --archive/--replay flags, and `redact` for anything that may hold a secret.
@@ -25,6 +26,7 @@ from core.http.paging import GraphQLPage, Page
 from core.http.payload import Payload, decode_json
 from core.http.redaction import redact, register_secret
 from core.http.replay import ReplayTransport, read_archive
+from core.http.slack import SlackApiError, SlackClient, SlackPage
 from core.http.tokens import TokenPool
 
 __all__ = [
@@ -45,6 +47,9 @@ __all__ = [
     "ReplayTransport",
     "RequestMeter",
     "RetryPolicy",
+    "SlackApiError",
+    "SlackClient",
+    "SlackPage",
     "SystemClock",
     "TokenPool",
     "add_http_arguments",
