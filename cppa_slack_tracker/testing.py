@@ -76,6 +76,13 @@ class SlackFake(FixtureServer):
         self.channel_errors: dict[str, str] = {}
         # When set, users.list answers these recorded bodies by cursor instead.
         self.users_pages: dict[str, str] | None = None
+        # (method, n) -> a reply served instead of the n-th call of that method (1-based).
+        self.on_call: dict[tuple[str, int], Reply] = {}
+        self._count: dict[str, int] = {}
+
+    def fail_on_call(self, method: str, number: int, reply: Reply) -> None:
+        """Serve `reply` (an error or a fault) to the `number`-th call of `method`."""
+        self.on_call[(method, number)] = reply
 
     # --- changing the workspace between runs ------------------------------------
 
@@ -111,8 +118,10 @@ class SlackFake(FixtureServer):
         key = route_key(request.method, urlsplit(request.target).path)
         with self._lock:
             self.requests.append(request)
+            method = key[1].lstrip("/")
+            self._count[method] = self._count.get(method, 0) + 1
             faults = self._faults.get(key)
-            fault = faults.popleft() if faults else None
+            fault = faults.popleft() if faults else self.on_call.get((method, self._count[method]))
             if fault is not None and fault.fault not in ("delay", "truncate"):
                 return fault
             reply = self._answer(request)

@@ -31,3 +31,23 @@ def run(*args: str) -> tuple[CollectorRun, str]:
     out = StringIO()
     call_command("run_cppa_slack_tracker", *args, stdout=out)
     return CollectorRun.objects.order_by("-id")[0], out.getvalue()
+
+
+@pytest.fixture
+def child_env(slack, tmp_path) -> dict[str, str]:
+    """The `slack` fixture's settings as a child process's environment (see
+    core.testing.manage), with small history pages and only warnings logged."""
+    return {
+        "SLACK_API_URL": slack.base_url,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "WORKSPACE_DIR": str(tmp_path / "workspace"),
+        "HTTP_BACKOFF_BASE_SECONDS": "0",
+        "HTTP_BACKOFF_MAX_SECONDS": "0",
+        "HTTP_MAX_ATTEMPTS": "2",
+        "HTTP_TIMEOUT_SECONDS": "120",
+        "SLACK_TIER2_PER_MINUTE": "600000",
+        "SLACK_TIER3_PER_MINUTE": "600000",
+        "SLACK_TIER4_PER_MINUTE": "600000",
+        "SLACK_HISTORY_PER_MINUTE": "600000",
+        "LOG_LEVEL": "warning",
+    }
