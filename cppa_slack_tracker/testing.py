@@ -60,7 +60,10 @@ class SlackFake(FixtureServer):
         self.users: list[dict] = fixture("zulip-slack-import/user_data.json")["members"]
         listed = fixture("python-slack-sdk/web_response_conversations_list.json")["channels"]
         private = dict(composed["private_channel"])
-        self.channels: list[dict] = [*listed, {k: v for k, v in private.items() if k not in ("messages", "members")}]
+        self.channels: list[dict] = [
+            *listed,
+            {k: v for k, v in private.items() if k not in ("messages", "members")},
+        ]
         self.messages: dict[str, dict[str, dict]] = {}
         self.members: dict[str, list[str]] = {}
         for channel_id, spec in composed["channels"].items():
@@ -101,13 +104,27 @@ class SlackFake(FixtureServer):
 
     def join(self, channel: str, user: str, *, ts: str) -> None:
         self.members[channel].append(user)
-        self.post(channel, {"subtype": "channel_join", "user": user, "ts": ts,
-                            "text": f"<@{user}> has joined the channel"})
+        self.post(
+            channel,
+            {
+                "subtype": "channel_join",
+                "user": user,
+                "ts": ts,
+                "text": f"<@{user}> has joined the channel",
+            },
+        )
 
     def leave(self, channel: str, user: str, *, ts: str) -> None:
         self.members[channel].remove(user)
-        self.post(channel, {"subtype": "channel_leave", "user": user, "ts": ts,
-                            "text": f"<@{user}> has left the channel"})
+        self.post(
+            channel,
+            {
+                "subtype": "channel_leave",
+                "user": user,
+                "ts": ts,
+                "text": f"<@{user}> has left the channel",
+            },
+        )
 
     def newest_ts(self, channel: str) -> str:
         return max(self.messages[channel], key=_num)
@@ -153,8 +170,16 @@ class SlackFake(FixtureServer):
         return handler(args)
 
     def _auth_test(self, args: dict) -> Reply:
-        return _ok({"url": self.team["url"], "team": self.team["name"], "user": "boost-bot",
-                    "team_id": self.team["id"], "user_id": "U0BOTUSER1", "bot_id": "B0BOTBOT01"})
+        return _ok(
+            {
+                "url": self.team["url"],
+                "team": self.team["name"],
+                "user": "boost-bot",
+                "team_id": self.team["id"],
+                "user_id": "U0BOTUSER1",
+                "bot_id": "B0BOTBOT01",
+            }
+        )
 
     def _team_info(self, args: dict) -> Reply:
         return _ok({"team": dict(self.team)})
@@ -177,10 +202,14 @@ class SlackFake(FixtureServer):
         inclusive = args.get("inclusive") in ("true", "1")
         if args.get("oldest"):
             low = _num(args["oldest"])
-            listed = [m for m in listed if _num(m["ts"]) > low or (inclusive and _num(m["ts"]) == low)]
+            listed = [
+                m for m in listed if _num(m["ts"]) > low or (inclusive and _num(m["ts"]) == low)
+            ]
         if args.get("latest"):
             high = _num(args["latest"])
-            listed = [m for m in listed if _num(m["ts"]) < high or (inclusive and _num(m["ts"]) == high)]
+            listed = [
+                m for m in listed if _num(m["ts"]) < high or (inclusive and _num(m["ts"]) == high)
+            ]
         listed.sort(key=lambda m: _num(m["ts"]), reverse=True)
         return _page(listed, args, key="messages", has_more=True)
 
@@ -240,7 +269,10 @@ def _page(items: list, args: dict, *, key: str, has_more: bool = False) -> Reply
     limit = int(args.get("limit") or 100)
     chunk = items[offset : offset + limit]
     more = offset + limit < len(items)
-    body: dict[str, Any] = {key: chunk, "response_metadata": {"next_cursor": _cursor(offset + limit) if more else ""}}
+    body: dict[str, Any] = {
+        key: chunk,
+        "response_metadata": {"next_cursor": _cursor(offset + limit) if more else ""},
+    }
     if has_more:
         body["has_more"] = more
     return _ok(body)
@@ -255,6 +287,10 @@ def point_slack_at(settings: Any, server: SlackFake, *, token: str, workspace: P
     settings.HTTP_BACKOFF_BASE_SECONDS = 0
     settings.HTTP_BACKOFF_MAX_SECONDS = 0
     settings.HTTP_MAX_ATTEMPTS = 2
-    for name in ("SLACK_TIER2_PER_MINUTE", "SLACK_TIER3_PER_MINUTE", "SLACK_TIER4_PER_MINUTE",
-                 "SLACK_HISTORY_PER_MINUTE"):
+    for name in (
+        "SLACK_TIER2_PER_MINUTE",
+        "SLACK_TIER3_PER_MINUTE",
+        "SLACK_TIER4_PER_MINUTE",
+        "SLACK_HISTORY_PER_MINUTE",
+    ):
         setattr(settings, name, 600_000)

@@ -18,7 +18,8 @@ TOKEN = "xoxb-" + "5150" * 3 + "-SENTINEL" + "Qz7" * 6
 
 @pytest.fixture
 def slack(settings, tmp_path) -> Iterator[SlackFake]:
-    server = SlackFake(token=TOKEN).start()
+    server = SlackFake(token=TOKEN)
+    server.start()
     point_slack_at(settings, server, token=TOKEN, workspace=tmp_path / "workspace")
     try:
         yield server

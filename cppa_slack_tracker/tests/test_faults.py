@@ -8,12 +8,13 @@ import time
 
 import pytest
 
+from core.errors import RateLimitExhausted
 from core.models import Checkpoint, CollectorRun
 from core.testing.fixture_server import Reply, delay, reset
 from core.testing.manage import kill_and_wait, run_on_test_db, start_on_test_db
 from cppa_slack_tracker.models import SlackChannel, SlackMessage
 from cppa_slack_tracker.testing import fixture
-from cppa_slack_tracker.tests.conftest import TOKEN, run
+from cppa_slack_tracker.tests.conftest import run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +25,9 @@ LOCK = "command:run_cppa_slack_tracker"
 def rate_limited(seconds: int) -> Reply:
     """A 429 as python-slack-sdk's tests serve it: its recorded body, Retry-After set."""
     body = json.dumps(fixture("python-slack-sdk/web_response_rate_limited_only_once.json"))
-    return Reply(429, {"content-type": "application/json", "Retry-After": str(seconds)}, body.encode())
+    return Reply(
+        429, {"content-type": "application/json", "Retry-After": str(seconds)}, body.encode()
+    )
 
 
 def stored() -> set[tuple[str, str]]:
@@ -43,19 +46,18 @@ def test_a_429_waits_retry_after_then_goes_on(slack, caplog) -> None:
     assert "Slack rate limit on conversations.history; waiting 1s (Retry-After)" in caplog.text
 
 
-def test_a_429_beyond_the_wait_budget_stops_with_rate_limit_and_resumes(
-    slack, settings
-) -> None:
+def test_a_429_beyond_the_wait_budget_stops_with_rate_limit_and_resumes(slack, settings) -> None:
     settings.SLACK_RATE_LIMIT_BUDGET_SECONDS = 30
     settings.SLACK_HISTORY_PAGE_SIZE = 2
     slack.fail_on_call("conversations.history", 3, rate_limited(3600))
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(RateLimitExhausted) as caught:
         run()
     row = CollectorRun.objects.latest("id")
     assert (row.status, row.failure_category) == ("failed", "rate_limit")
     assert "Retry-After 3600s exceeds" in str(caught.value)
     cursor = Checkpoint.objects.get(source_key=f"T5YFFM2QY:{GENERAL}").cursor
-    assert cursor["complete"] is False and cursor["backfill_before"]
+    assert cursor["complete"] is False
+    assert cursor["backfill_before"]
     kept = stored()
     assert kept  # the two pages before the limit are stored with their checkpoint
 
@@ -98,9 +100,7 @@ def test_a_connection_reset_is_retried(slack) -> None:
     assert stored() == every_message(slack)
 
 
-def test_a_backfill_killed_mid_channel_resumes_without_gaps_or_duplicates(
-    slack, child_env
-) -> None:
+def test_a_backfill_killed_mid_channel_resumes_without_gaps_or_duplicates(slack, child_env) -> None:
     child_env["SLACK_HISTORY_PAGE_SIZE"] = "2"
     # The third history page hangs: the child has stored two pages when it is killed.
     slack.fail_on_call("conversations.history", 3, delay(60))
@@ -109,7 +109,11 @@ def test_a_backfill_killed_mid_channel_resumes_without_gaps_or_duplicates(
     deadline = time.monotonic() + 120
     while True:
         cursor = (Checkpoint.objects.filter(source_key=key).first() or Checkpoint()).cursor
-        if cursor and cursor.get("backfill_before") and len(slack.calls("conversations.history")) >= 3:
+        if (
+            cursor
+            and cursor.get("backfill_before")
+            and len(slack.calls("conversations.history")) >= 3
+        ):
             break
         if time.monotonic() > deadline or process.poll() is not None:
             pytest.fail(f"the child never reached its third page: {process.communicate()}")
@@ -117,7 +121,8 @@ def test_a_backfill_killed_mid_channel_resumes_without_gaps_or_duplicates(
     kill_and_wait(process, lock_name=LOCK)
     cursor = Checkpoint.objects.get(source_key=key).cursor
     partial = stored()
-    assert partial and partial < every_message(slack)
+    assert partial
+    assert partial < every_message(slack)
     assert cursor["complete"] is False
 
     row, _out = run()

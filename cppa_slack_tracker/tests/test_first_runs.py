@@ -15,9 +15,17 @@ def test_first_run_stores_users_channels_messages_and_thread_replies(slack) -> N
     row, out = run()
     assert row.status == "succeeded", row.error_summary
     team = SlackTeam.objects.get()
-    assert (team.team_id, team.name, team.domain) == ("T5YFFM2QY", "C++ Community (test)", "cpplang-test")
+    assert (team.team_id, team.name, team.domain) == (
+        "T5YFFM2QY",
+        "C++ Community (test)",
+        "cpplang-test",
+    )
     assert SlackUser.objects.filter(team=team).count() == 5
-    assert set(SlackChannel.objects.values_list("channel_id", flat=True)) == {"C111", "C222", "G333"}
+    assert set(SlackChannel.objects.values_list("channel_id", flat=True)) == {
+        "C111",
+        "C222",
+        "G333",
+    }
     # Every message of the fake, thread replies included (history alone never lists them).
     expected = sum(len(m) for m in slack.messages.values())
     assert SlackMessage.objects.count() == expected

@@ -39,9 +39,16 @@ def test_incremental_run_sees_edits_deletions_late_replies_joins_and_leaves(slac
     slack.edit(GENERAL, edited, "Nice numbers, thanks for sharing!", edited_ts=_ts(newest, 60))
     slack.delete(GENERAL, deleted)
     late = _ts(newest, 3600)
-    slack.post(GENERAL, {"user": "U8W3QFGQ5", "ts": late, "thread_ts": old_root,
-                         "parent_user_id": "U8W3QFGQ5",
-                         "text": "Defining the macro fixed it, many thanks."})
+    slack.post(
+        GENERAL,
+        {
+            "user": "U8W3QFGQ5",
+            "ts": late,
+            "thread_ts": old_root,
+            "parent_user_id": "U8W3QFGQ5",
+            "text": "Defining the macro fixed it, many thanks.",
+        },
+    )
     slack.join(GENERAL, "USLACKBOT", ts=_ts(newest, 7200))
     slack.leave(GENERAL, "U6006P1CN", ts=_ts(newest, 7300))
 
@@ -83,7 +90,9 @@ def test_an_incremental_run_asks_only_the_overlap_window(slack, settings) -> Non
 
 def test_a_message_seen_again_is_no_longer_deleted(slack) -> None:
     run()
-    ts, message = next((t, m) for t, m in slack.messages[GENERAL].items() if m["text"] == "Nice numbers!")
+    ts, message = next(
+        (t, m) for t, m in slack.messages[GENERAL].items() if m["text"] == "Nice numbers!"
+    )
     slack.delete(GENERAL, ts)
     run()
     assert _message(ts).is_deleted
@@ -95,7 +104,9 @@ def test_a_message_seen_again_is_no_longer_deleted(slack) -> None:
 def test_a_reply_deleted_from_a_thread_is_marked_deleted(slack) -> None:
     run()
     root = next(t for t, m in slack.messages[GENERAL].items() if m["text"].startswith("Has anyone"))
-    reply = next(t for t, m in slack.messages[GENERAL].items() if m.get("thread_ts") == root and t != root)
+    reply = next(
+        t for t, m in slack.messages[GENERAL].items() if m.get("thread_ts") == root and t != root
+    )
     slack.delete(GENERAL, reply)
     run()
     assert _message(reply).is_deleted
