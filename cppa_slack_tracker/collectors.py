@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +41,7 @@ from django.utils import timezone
 from core.bad_items import ParsedPage
 from core.checkpoints import get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector, CollectorFailureCategory
+from core.dates import parse_utc_date
 from core.http import HttpOptions, SlackApiError
 from core.quarantine import QUARANTINED, RELEASED, store_page
 from core.runs import CREATED, FETCHED, UPDATED, RunCounters
@@ -58,15 +59,6 @@ NAME = "cppa_slack_tracker"
 USERS, CHANNELS, MESSAGES = "users", "channels", "messages"
 # Errors that concern one channel only: report it, go on with the others.
 CHANNEL_CATEGORIES = (CollectorFailureCategory.PERMISSION, CollectorFailureCategory.NOT_FOUND)
-
-
-def parse_utc_date(flag: str, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise CommandError(f"{flag} {value!r} is not a date; use YYYY-MM-DD (UTC)") from None
 
 
 @dataclass

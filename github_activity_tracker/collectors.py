@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -44,6 +44,7 @@ from boost_library_tracker.selectors import library_repo_names
 from core.bad_items import ParsedPage, parse_each
 from core.checkpoints import get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector
+from core.dates import parse_utc_date
 from core.http import GitHubClient, HttpOptions
 from core.http.github import full_name_problem
 from core.quarantine import (
@@ -89,16 +90,6 @@ def _reparse(
 ) -> Callable[[Any, str], None]:
     """Turn a kept payload back into a page of one item and store it like a stream page."""
     return lambda payload, url: handle(parse_each([payload], parse, url=url))
-
-
-def parse_utc_date(flag: str, value: str | None) -> datetime | None:
-    """Read a YYYY-MM-DD flag value as midnight UTC; a bad value is a one-line CommandError."""
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise CommandError(f"{flag} {value!r} is not a date; use YYYY-MM-DD (UTC)") from None
 
 
 def check_repo(value: str, *, where: str = "--repo", example: str = "--repo boostorg/json") -> str:

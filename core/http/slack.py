@@ -34,11 +34,11 @@ from core.http.client import (
     RetryPolicy,
     build_http_client,
     retry_after_seconds,
-    send_with_retries,
+    send_or_no_network,
     status_error,
 )
 from core.http.clock import Clock, SystemClock
-from core.http.errors import MalformedResponse, NoNetworkError, PaginationLoopError
+from core.http.errors import MalformedResponse, PaginationLoopError
 from core.http.metering import RequestMeter
 from core.http.payload import decode_json
 from core.http.redaction import redact, register_secret
@@ -288,15 +288,13 @@ class SlackClient:
         self.waited += wait
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        try:
-            return send_with_retries(self.http, request, policy=self.policy, clock=self.clock)
-        except httpx.ConnectError as exc:
-            host = request.url.host
-            raise NoNetworkError(
-                f"no network access to {host} — {redact(str(exc))}; check the connection, "
-                "the proxy settings or SLACK_API_URL",
-                host=host,
-            ) from exc
+        return send_or_no_network(
+            self.http,
+            request,
+            policy=self.policy,
+            clock=self.clock,
+            base_url_setting="SLACK_API_URL",
+        )
 
 
 def _next_cursor(body: Mapping[str, Any], *, url: str) -> str:
