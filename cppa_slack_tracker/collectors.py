@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,7 +38,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from core.bad_items import ParsedPage
+from core.bad_items import ParsedPage, payload_key
 from core.checkpoints import get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector, CollectorFailureCategory
 from core.dates import parse_utc_date
@@ -412,6 +412,10 @@ class SlackCollector(AbstractCollector):
 
     def _store(self, scope: str, page: ParsedPage, store: Callable[[Any], Any]) -> list:
         self.progress.page(stream=scope.rsplit(":", 1)[-1], items=len(page.items) + len(page.bad))
+        # Kept under Slack's own id (a message's ts), so the item that parses later
+        # (stored under its ts) releases it.
+        bad = [replace(b, key=payload_key(b.payload, fields=("ts", "id"))) for b in page.bad]
+        page = replace(page, bad=bad)
         stored = store_page(
             collector=NAME,
             scope=scope,

@@ -115,6 +115,12 @@ def test_a_malformed_message_is_quarantined_and_the_page_is_stored(slack) -> Non
     # Not seen as deleted: it was read, just not stored.
     assert not SlackMessage.objects.filter(is_deleted=True).exists()
 
+    slack.post("C111", {**broken, "user": "U8W3QFGQ5"})  # Slack answers it well again
+    _row, out = run()
+    assert "1 released" in out
+    assert not QuarantinedItem.objects.exists()
+    assert SlackMessage.objects.filter(ts="1776874317.999999").exists()
+
 
 def test_archive_then_replay_stores_the_same_rows(slack, settings, tmp_path) -> None:
     run("--archive")
