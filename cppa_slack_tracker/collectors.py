@@ -12,11 +12,12 @@ it covers:
   SLACK_OVERLAP_DAYS, so edits, deletions and late replies inside the window are
   seen; a history message of the window that the complete re-read did not return is
   marked deleted. The newest ts moves only once the window is read whole.
-- **Threads**: every root whose `latest_reply` differs from the one its thread was
-  last read at (also after a crash: the flag is in the database) and every thread
-  whose last reply is within SLACK_THREAD_WATCH_DAYS of the channel's newest message
-  is read whole with `conversations.replies`; replies it no longer returns are
-  marked deleted.
+- **Threads**: a root whose reply count or latest reply differs from when its thread
+  was last read (a column, so a crash between a page and its threads is repaired next
+  run) is read whole with `conversations.replies`; so is every thread whose last reply
+  is within SLACK_THREAD_WATCH_DAYS of the channel's newest message and whose root the
+  run's history read did not list (new replies to an old root appear nowhere else).
+  Replies a whole read no longer returns are marked deleted.
 
 `--since`/`--until` read a window and leave checkpoints alone. A channel Slack
 refuses (`not_in_channel`, `channel_not_found`, `missing_scope`, ...) is reported and
@@ -111,6 +112,7 @@ class SlackCollector(AbstractCollector):
         self.started = timezone.now()
         self.tally = TeamTally()
         self._threads_read: dict[int, set[str]] = {}
+        self._listed_roots: dict[int, set[str]] = {}
 
     @property
     def name(self) -> str:
@@ -351,8 +353,8 @@ class SlackCollector(AbstractCollector):
         roots = SlackMessage.objects.filter(channel=channel, reply_count__gt=0, is_deleted=False)
         wanted = [
             r.ts
-            for r in roots.only("ts", "latest_reply", "thread_read_latest")
-            if r.latest_reply != r.thread_read_latest
+            for r in roots.only("ts", "latest_reply", "reply_count", "thread_read_state")
+            if r.thread_state != r.thread_read_state
         ]
         newest = (
             SlackMessage.objects.filter(channel=channel)
@@ -360,10 +362,14 @@ class SlackCollector(AbstractCollector):
             .values_list("posted_at", flat=True)
             .first()
         )
-        if active and newest is not None:
-            since = newest - timedelta(days=settings.SLACK_THREAD_WATCH_DAYS)
-            wanted += roots.filter(latest_reply_at__gte=since).values_list("ts", flat=True)
         read = self._threads_read.setdefault(channel.pk, set())
+        if active and newest is not None:
+            # Roots this run's history read listed carry their current reply count and
+            # latest reply: the state check above covers them. Older ones are not listed.
+            listed = self._listed_roots.get(channel.pk, set())
+            since = newest - timedelta(days=settings.SLACK_THREAD_WATCH_DAYS)
+            watched = roots.filter(latest_reply_at__gte=since).values_list("ts", flat=True)
+            wanted += [ts for ts in watched if ts not in listed]
         for thread_ts in sorted(set(wanted) - read, key=_ts_key):
             self._thread(fetcher, channel, thread_ts)
             read.add(thread_ts)
@@ -379,19 +385,16 @@ class SlackCollector(AbstractCollector):
                 self._deleted(services.mark_thread_deleted(channel=channel, thread_ts=thread_ts))
             return
         seen: set[str] = set()
-        latest = ""
         with transaction.atomic():
             for page in pages:
                 self._store_messages(channel, page, replies=True)
                 seen |= {m.ts for m in page.items} | set(_bad_ts(page))
-                for item in page.items:
-                    if item.ts == thread_ts:
-                        latest = item.latest_reply
-            if not latest:
-                stored = SlackMessage.objects.filter(channel=channel, ts=thread_ts).first()
-                latest = stored.latest_reply if stored else ""
+            root = SlackMessage.objects.filter(channel=channel, ts=thread_ts).first()
             flagged = services.mark_thread_read(
-                channel=channel, thread_ts=thread_ts, latest_reply=latest, seen=seen
+                channel=channel,
+                thread_ts=thread_ts,
+                state=root.thread_state if root else "",
+                seen=seen,
             )
         self._deleted(flagged)
 
@@ -407,6 +410,8 @@ class SlackCollector(AbstractCollector):
             self.tally.replies += sum(1 for m in stored if m.is_reply)
         else:
             self.tally.messages += len(stored)
+            listed = self._listed_roots.setdefault(channel.pk, set())
+            listed |= {m.ts for m in page.items if m.reply_count > 0}
 
     # --- storing and counting --------------------------------------------------
 

@@ -163,10 +163,11 @@ class SlackMessage(models.Model):
     reply_count = models.IntegerField(default=0)
     latest_reply = models.CharField(max_length=32, blank=True, default="")
     latest_reply_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    # A root's `latest_reply` when its thread was last read whole with
-    # conversations.replies; differs from `latest_reply` while the thread waits for a read.
-    # Written only by mark_thread_read (the message upsert leaves it alone).
-    thread_read_latest = models.CharField(max_length=32, blank=True, db_default="")
+    # A root's `<latest_reply>/<reply_count>` when its thread was last read whole with
+    # conversations.replies; differs from the root's current pair while the thread waits
+    # for a read. Written only by mark_thread_read (the message upsert leaves it alone).
+    thread_read_state = models.CharField(max_length=48, blank=True, db_default="")
+
     edited_at = models.DateTimeField(null=True, blank=True)
     # [{id, name, title, mimetype, filetype, size}] — metadata only, never the file.
     files = models.JSONField(default=list, blank=True)
@@ -186,3 +187,12 @@ class SlackMessage(models.Model):
     @property
     def is_reply(self) -> bool:
         return bool(self.thread_ts) and self.thread_ts != self.ts
+
+    @property
+    def thread_state(self) -> str:
+        """What `thread_read_state` must equal for the thread to be read up to date."""
+        return thread_state(self.latest_reply, self.reply_count)
+
+
+def thread_state(latest_reply: str, reply_count: int) -> str:
+    return f"{latest_reply}/{reply_count}"

@@ -191,10 +191,10 @@ def mark_messages_deleted(
 
 
 def mark_thread_read(
-    *, channel: SlackChannel, thread_ts: str, latest_reply: str, seen: Collection[str]
+    *, channel: SlackChannel, thread_ts: str, state: str, seen: Collection[str]
 ) -> int:
-    """Record that a whole thread was read up to `latest_reply`, flagging its stored
-    replies the read did not return; return how many were flagged."""
+    """Record that a whole thread was read in `state` (`<latest_reply>/<reply_count>`),
+    flagging its stored replies the read did not return; return how many were flagged."""
     with transaction.atomic():
         replies = SlackMessage.objects.filter(
             channel=channel, thread_ts=thread_ts, is_deleted=False
@@ -202,8 +202,8 @@ def mark_thread_read(
         missing = [row.pk for row in replies.only("pk", "ts") if row.ts not in seen]
         flagged = _flag_deleted(missing)
         SlackMessage.objects.filter(channel=channel, ts=thread_ts).exclude(
-            thread_read_latest=latest_reply
-        ).update(thread_read_latest=latest_reply)
+            thread_read_state=state
+        ).update(thread_read_state=state)
     return flagged
 
 
