@@ -3,6 +3,7 @@ from django.contrib import admin
 from core.admin import ReadOnlyAdmin
 from cppa_slack_tracker.models import (
     SlackChannel,
+    SlackMembership,
     SlackMembershipEvent,
     SlackMessage,
     SlackTeam,
@@ -26,6 +27,12 @@ class SlackUserAdmin(ReadOnlyAdmin):
 class SlackChannelAdmin(ReadOnlyAdmin):
     list_display = ("channel_id", "name", "is_private", "is_archived", "is_member", "team")
     search_fields = ("channel_id", "name")
+
+
+@admin.register(SlackMembership)
+class SlackMembershipAdmin(ReadOnlyAdmin):
+    list_display = ("channel", "user_id", "is_member", "changed_at")
+    search_fields = ("user_id",)
 
 
 @admin.register(SlackMembershipEvent)

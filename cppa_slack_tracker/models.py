@@ -3,7 +3,8 @@
 Every table is keyed by Slack's own ids (`T…`, `U…`, `C…`, and a message's `ts`,
 which is its id within a channel), so re-reading an overlap window upserts instead
 of adding twins. `row_changed_at` is when our database last changed the row (moved by
-`core.bulk.upsert` only on a real change): the search sync's watermark.
+`core.bulk.upsert` only on a real change): the search sync's watermark. A foreign key
+that leads a unique constraint has `db_index=False`: the constraint's index serves it.
 
 Members are this app's profile rows (`SlackUser`), one per Slack member id per team;
 linking them to people is `cppa_user_tracker`'s job (a later issue).
@@ -37,7 +38,9 @@ class SlackTeam(models.Model):
 class SlackUser(models.Model):
     """A member of a team (person, bot or deleted account): the Slack profile row."""
 
-    team = models.ForeignKey(SlackTeam, on_delete=models.CASCADE, related_name="users")
+    team = models.ForeignKey(
+        SlackTeam, on_delete=models.CASCADE, related_name="users", db_index=False
+    )
     user_id = models.CharField(max_length=32)
     name = models.CharField(max_length=255, blank=True, default="")
     real_name = models.CharField(max_length=255, blank=True, default="")
@@ -66,7 +69,9 @@ class SlackUser(models.Model):
 class SlackChannel(models.Model):
     """A public or private channel the bot can see (private only where it is a member)."""
 
-    team = models.ForeignKey(SlackTeam, on_delete=models.CASCADE, related_name="channels")
+    team = models.ForeignKey(
+        SlackTeam, on_delete=models.CASCADE, related_name="channels", db_index=False
+    )
     team_id: int
     channel_id = models.CharField(max_length=32)
     name = models.CharField(max_length=255, blank=True, default="")
@@ -95,7 +100,9 @@ class SlackChannel(models.Model):
 class SlackMembership(models.Model):
     """Who is in a channel now (from `conversations.members`, kept in step each run)."""
 
-    channel = models.ForeignKey(SlackChannel, on_delete=models.CASCADE, related_name="memberships")
+    channel = models.ForeignKey(
+        SlackChannel, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     channel_id: int
     user_id = models.CharField(max_length=32)
     is_member = models.BooleanField(default=True)
@@ -121,7 +128,7 @@ class SlackMembershipEvent(models.Model):
     (`source_ref` is `members:<time>`). Unique, so re-reading adds nothing."""
 
     channel = models.ForeignKey(
-        SlackChannel, on_delete=models.CASCADE, related_name="membership_events"
+        SlackChannel, on_delete=models.CASCADE, related_name="membership_events", db_index=False
     )
     channel_id: int
     user_id = models.CharField(max_length=32)
@@ -150,7 +157,9 @@ class SlackMessage(models.Model):
     before is missing from a re-read window (or thread): kept, not silently dropped.
     """
 
-    channel = models.ForeignKey(SlackChannel, on_delete=models.CASCADE, related_name="messages")
+    channel = models.ForeignKey(
+        SlackChannel, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     channel_id: int
     ts = models.CharField(max_length=32)
     posted_at = models.DateTimeField(db_index=True)
