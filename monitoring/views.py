@@ -94,11 +94,13 @@ def status_view(request: HttpRequest) -> HttpResponse:
     """Each group's freshness and trend, then the latest runs."""
     now = timezone.now()
     stale_after = timezone.timedelta(hours=settings.HEALTH_COLLECTOR_STALE_HOURS)
-    groups = selectors.group_states(groups=health.known_groups(), now=now, stale_after=stale_after)
+    known = health.known_groups()
+    groups = selectors.group_states(groups=known, now=now, stale_after=stale_after)
     context = {
         "groups": [
             {"state": state, "sparkline": charts.sparkline(state.durations)} for state in groups
         ],
+        "not_configured": [g for g in health.unconfigured_groups() if g not in known],
         "runs": selectors.latest_runs(limit=50),
         "search_index": index_lag(backend=settings.SEARCH_BACKEND),
         "now": now,

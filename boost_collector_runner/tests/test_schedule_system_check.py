@@ -14,7 +14,8 @@ BROKEN = FIXTURES / "broken_schedules"
 DISPLAYED = "boost_collector_runner/tests/fixtures/broken_schedules"
 TYPO = (
     f"{DISPLAYED}/unknown_command.yaml:5: group 'github', task 1 (run_cppa_user_trackr): "
-    "unknown command 'run_cppa_user_trackr'; did you mean 'run_cppa_user_tracker'?"
+    "unknown command 'run_cppa_user_trackr'; did you mean 'run_cppa_user_tracker' or "
+    "'run_cppa_slack_tracker'?"
 )
 
 
