@@ -155,9 +155,12 @@ class ExportCollector(AbstractCollector):
     ) -> dict[str, Any]:
         entries = []
         watermark: dict[str, Any] = {}
+        # Inside a caller's transaction (a test's) the snapshot is that transaction's.
+        outermost = not connection.in_atomic_block
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            if outermost:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             for table in self.tables:
                 entry, mark = self._write_table(directory, table, previous.get(table.name))
                 entries.append(entry)
