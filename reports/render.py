@@ -163,7 +163,7 @@ def render_markdown(period: ReportPeriod, sections: list[Section]) -> str:
 def _pdf(html: str, base: Path) -> bytes:
     try:
         from weasyprint import HTML
-    except OSError as exc:  # WeasyPrint loads Pango when imported
+    except (OSError, ImportError) as exc:  # WeasyPrint loads Pango when imported
         raise CommandError(PANGO_MISSING) from exc
     return HTML(string=html, base_url=str(base)).write_pdf()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -114,6 +115,18 @@ def test_pdf_report_renders_its_first_page(activity_db, workspace, tmp_path) -> 
     )
     page = next(tmp_path.glob("page*.png"))
     assert page.read_bytes()[:4] == b"\x89PNG" and page.stat().st_size > 1000
+
+
+def test_pdf_without_pango_is_one_line_error(activity_db, workspace, monkeypatch) -> None:
+    # What a machine without Pango sees: importing WeasyPrint fails.
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    with pytest.raises(CommandError) as raised:
+        report("--month", "2024-05", "--format", "pdf")
+    assert str(raised.value) == (
+        "--format pdf needs Pango for WeasyPrint and it is not installed: run "
+        "'make report-deps' (or 'apt-get install libpango-1.0-0 libpangoft2-1.0-0')"
+    )
+    assert not list(workspace.rglob("*.pdf"))
 
 
 def test_a_registered_section_appears_and_an_empty_one_leaves_nothing(
