@@ -40,7 +40,11 @@ def _t(model) -> str:
 def _people_and_repos() -> tuple[int, int, int]:
     """Repositories with catalogue libraries, and authors (a fifth of them persons)."""
     version = BoostVersion.objects.create(
-        name="boost-1.85.0", major=1, minor=85, patch=0, released_at=datetime(2024, 4, 15, tzinfo=UTC)
+        name="boost-1.85.0",
+        major=1,
+        minor=85,
+        patch=0,
+        released_at=datetime(2024, 4, 15, tzinfo=UTC),
     )
     repos = Repository.objects.bulk_create(
         Repository(github_id=n + 1, owner="boostorg", name=f"lib{n}", full_name=f"boostorg/lib{n}")
@@ -51,7 +55,9 @@ def _people_and_repos() -> tuple[int, int, int]:
             key=f"lib{n}", name=f"Lib {n}", repo_name=f"lib{n}", superproject_path=f"libs/lib{n}"
         )
         LibraryVersion.objects.create(library=library, version=version, name=f"Lib {n}")
-    persons = Person.objects.bulk_create(Person(display_name=f"Dev {n}") for n in range(AUTHORS // 5))
+    persons = Person.objects.bulk_create(
+        Person(display_name=f"Dev {n}") for n in range(AUTHORS // 5)
+    )
     accounts = GitHubAccount.objects.bulk_create(
         GitHubAccount(
             github_id=10_000 + n, login=f"dev{n}", person=persons[n] if n < len(persons) else None
@@ -152,7 +158,9 @@ def test_export_and_monthly_report_at_scale(tmp_path, settings) -> None:
             _insert_commits(first, count, repo, account, identity)
     assert Commit.objects.count() == COMMITS
     for fmt, (small, large) in peaks.items():
-        LINES.append(f"{fmt} peak RSS at {tenth:,} vs {COMMITS:,} rows: {small:.0f} vs {large:.0f} MiB")
+        LINES.append(
+            f"{fmt} peak RSS at {tenth:,} vs {COMMITS:,} rows: {small:.0f} vs {large:.0f} MiB"
+        )
         assert large < small * 1.5 + 50, f"{fmt}: memory grew with rows ({small} -> {large} MiB)"
 
     _insert_issues(ISSUES, repo, account)

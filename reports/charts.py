@@ -7,6 +7,7 @@ file carries a creation date, so a report run twice on the same data is identica
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import matplotlib
 
@@ -17,7 +18,7 @@ from matplotlib.figure import Figure
 
 from reports.sections import Chart
 
-STYLE = {
+STYLE: dict[str, Any] = {
     "svg.hashsalt": "boost-data-collector-report",
     "svg.fonttype": "none",  # text stays text: searchable, and smaller
     "font.family": "DejaVu Sans",
@@ -75,7 +76,7 @@ def _figure(chart: Chart) -> Figure:
 
 def render(chart: Chart, fmt: str) -> bytes:
     """The chart as `svg` or `png` bytes."""
-    with plt.rc_context(STYLE):
+    with plt.rc_context(STYLE):  # pyright: ignore[reportArgumentType]
         figure = _figure(chart)
         buffer = io.BytesIO()
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}

@@ -9,7 +9,9 @@ count once; an account or identity with no person counts as one contributor.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 
@@ -65,7 +67,7 @@ def _account_key_sql(column: str) -> tuple[str, str, str]:
     return join, key, "COALESCE(NULLIF(p.display_name, ''), acc.login)"
 
 
-def _rows(sql: str, params: list[object]) -> list[tuple]:
+def _rows(sql: str, params: Sequence[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from boost_collector_runner.models import DetectedRelease
-from boost_library_tracker.models import BoostVersion, LibraryVersion
+from boost_library_tracker.models import BoostVersion, LibraryVersion, LibraryVersionPerson
 from core.collectors import AbstractCollector
 from core.runs import RunCounters
 from cppa_pinecone_sync.sync import sync_sources
@@ -54,15 +55,19 @@ def newest_release() -> str | None:
 
 
 def _library_state(version: BoostVersion) -> dict[str, dict[str, Any]]:
+    """Per library key: the compared fields, its categories and its credited people."""
+    people: dict[int, list[str]] = defaultdict(list)
+    credits = LibraryVersionPerson.objects.filter(library_version__version=version)
+    for library_version_id, role, name in credits.order_by(
+        "library_version_id", "role", "position"
+    ).values_list("library_version_id", "role", "identity__name"):
+        people[library_version_id].append(f"{role}:{name}")
     state: dict[str, dict[str, Any]] = {}
     rows = LibraryVersion.objects.filter(version=version).select_related("library")
-    for row in rows.prefetch_related("categories", "people__identity"):
+    for row in rows.prefetch_related("categories"):
         fields = {name: getattr(row, name) for name in COMPARED_FIELDS}
         fields["categories"] = sorted(category.name for category in row.categories.all())
-        fields["people"] = [
-            f"{person.role}:{person.identity.name}"
-            for person in sorted(row.people.all(), key=lambda p: (p.role, p.position))
-        ]
+        fields["people"] = people[row.pk]
         state[row.library.key] = fields
     return state
 

@@ -165,7 +165,9 @@ def _pdf(html: str, base: Path) -> bytes:
         from weasyprint import HTML
     except (OSError, ImportError) as exc:  # WeasyPrint loads Pango when imported
         raise CommandError(PANGO_MISSING) from exc
-    return HTML(string=html, base_url=str(base)).write_pdf()
+    pdf = HTML(string=html, base_url=str(base)).write_pdf()
+    assert pdf is not None  # None only when a target file is given
+    return pdf
 
 
 def write_report(

@@ -84,7 +84,7 @@ class ExportTable:
 
 
 def column_type(field: models.Field) -> str:
-    while field.is_relation and field.target_field is not None:  # a key has its target's type
+    while isinstance(field, models.ForeignKey):  # a key has its target's type
         field = field.target_field
     internal = field.get_internal_type()
     if internal in INTEGER_TYPES:
@@ -146,7 +146,7 @@ def export_tables(app_labels: list[str] | None = None) -> list[ExportTable]:
             tables.append(
                 ExportTable(
                     app=label,
-                    model=meta.model_name,
+                    model=meta.model_name or model.__name__.lower(),
                     db_table=meta.db_table,
                     pk=meta.pk.column if meta.pk is not None else columns[0].name,
                     columns=columns,

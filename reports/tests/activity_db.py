@@ -62,18 +62,28 @@ def _commit(repo: Repository, when: str, *, author=None, account=None) -> Commit
     )
 
 
-def _issue(repo, number, author, created, *, closed=None, pr=False, merged=None) -> Issue:
+def _issue(
+    repo: Repository,
+    number: int,
+    author: GitHubAccount,
+    created: str,
+    *,
+    closed: str | None = None,
+    pr: bool = False,
+    merged: str | None = None,
+) -> Issue:
+    ended = closed or merged
     issue = Issue.objects.create(
         repository=repo,
         github_id=next(_ids),
         number=number,
         is_pull_request=pr,
         title=f"item {number}",
-        state="closed" if closed or merged else "open",
+        state="closed" if ended else "open",
         author=author,
         created_at=at(created),
-        updated_at=at(closed or merged or created),
-        closed_at=at(closed or merged) if closed or merged else None,
+        updated_at=at(ended or created),
+        closed_at=at(ended) if ended else None,
     )
     if pr:
         PullRequest.objects.create(
@@ -125,7 +135,9 @@ def build_activity_db() -> ActivityDb:
         ]
     }
     identities = {
-        "alice": GitIdentity.objects.create(name="Alice A", email="alice@example.org", person=alice),
+        "alice": GitIdentity.objects.create(
+            name="Alice A", email="alice@example.org", person=alice
+        ),
         "bob": GitIdentity.objects.create(
             name="Bob", email="bob@example.org", account=accounts["bob"]
         ),

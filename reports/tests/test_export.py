@@ -44,7 +44,7 @@ def db_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(map(quote, names))} FROM {quote(model._meta.db_table)} "
-            f"ORDER BY {quote(model._meta.pk.column)}"
+            f"ORDER BY {quote(model._meta.pk.column)}"  # type: ignore[union-attr]
         )
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -95,7 +95,8 @@ def expected(row: dict[str, Any], table: dict[str, Any], fmt: str) -> dict[str, 
 def test_every_table_round_trips(activity_db, workspace, fmt: str) -> None:
     directory = export("--format", fmt)
     meta = manifest(directory)
-    assert meta["format"] == fmt and meta["project_version"] == "0.1.0"
+    assert meta["format"] == fmt
+    assert meta["project_version"] == "0.1.0"
     assert meta["incremental"] is False
     names = {table["name"] for table in meta["tables"]}
     assert {"github_activity_tracker__commit", "cppa_user_tracker__person"} <= names
@@ -110,12 +111,13 @@ def test_every_table_round_trips(activity_db, workspace, fmt: str) -> None:
     assert compared > 40
     commit = next(t for t in meta["tables"] if t["name"] == "github_activity_tracker__commit")
     types = {column["name"]: column["type"] for column in commit["columns"]}
-    assert types["committed_at"] == "timestamp" and types["repository_id"] == "integer"
+    assert types["committed_at"] == "timestamp"
+    assert types["repository_id"] == "integer"
     assert commit["watermark"] == {
         "column": "id",
         "kind": "id",
         "from": None,
-        "to": Commit.objects.order_by("-id")[0].id,
+        "to": Commit.objects.order_by("-id")[0].pk,
     }
     assert (directory.parent / "latest").resolve() == directory.resolve()
 
@@ -139,14 +141,15 @@ def test_incremental_export_holds_exactly_the_changed_rows(activity_db, workspac
     issues = (second / "github_activity_tracker__issue.jsonl").read_text().splitlines()
     assert [json.loads(line)["title"] for line in issues] == ["renamed"]
     commits = (second / "github_activity_tracker__commit.jsonl").read_text().splitlines()
-    assert [json.loads(line)["id"] for line in commits] == [added.id]
+    assert [json.loads(line)["id"] for line in commits] == [added.pk]
     third = export("--format", "jsonl")
     assert {table["rows"] for table in manifest(third)["tables"]} == {0}
     # --full ignores the watermark; --since takes rows changed from then on.
     assert manifest(export("--format", "jsonl", "--full"))["incremental"] is False
     since = manifest(export("--format", "jsonl", "--since", "2999-01-01"))
     issue_table = next(t for t in since["tables"] if t["name"].endswith("__issue"))
-    assert issue_table["rows"] == 0 and issue_table["mode"] == "incremental"
+    assert issue_table["rows"] == 0
+    assert issue_table["mode"] == "incremental"
 
 
 def test_no_secret_reaches_any_exported_file(activity_db, workspace, settings) -> None:
@@ -201,7 +204,8 @@ def test_a_killed_export_leaves_no_partial_directory(tmp_path) -> None:
 
     call_command("run_export", "--format", "jsonl", "--output", str(output), stdout=StringIO())
     entries = sorted(p.name for p in output.iterdir())
-    assert len(entries) == 2 and entries[1] == "latest", entries  # the export and its link
+    assert len(entries) == 2, entries  # the export and its link
+    assert entries[1] == "latest"
     assert (output / "latest" / "manifest.json").exists()
     commits = output / "latest" / "github_activity_tracker__commit.jsonl"
     assert sum(1 for _ in commits.open()) == 20_000

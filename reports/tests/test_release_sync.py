@@ -49,7 +49,8 @@ def test_a_second_run_for_the_same_release_changes_nothing(activity_db, workspac
     assert "Release summary for boost-1.86.0 unchanged" in out
     assert path.read_bytes() == before
     again = ReleaseSummary.objects.get()
-    assert again.updated_at == row.updated_at and again.summary == row.summary
+    assert again.updated_at == row.updated_at
+    assert again.summary == row.summary
 
 
 def test_the_release_catalogue_is_collected_again(db, settings, fixture_server, tmp_path) -> None:

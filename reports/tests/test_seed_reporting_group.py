@@ -44,9 +44,7 @@ def task_runs() -> list[tuple[str, str]]:
     )
 
 
-def test_the_seed_reporting_group_loads_and_runs(
-    db, settings, fixture_server, tmp_path
-) -> None:
+def test_the_seed_reporting_group_loads_and_runs(db, settings, fixture_server, tmp_path) -> None:
     path = tmp_path / "schedule.yaml"
     path.write_text(SEED_REPORTING_GROUP, encoding="utf-8")
     settings.BOOST_COLLECTOR_SCHEDULE_YAML = str(path)
