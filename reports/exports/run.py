@@ -195,10 +195,21 @@ class ExportCollector(AbstractCollector):
                 mode, start = "incremental", _bound(kind, previous["value"])
                 sql += f" WHERE {quote(column)} > %s"
                 params.append(start)
-        sql += f" ORDER BY {quote(table.pk)}"
         file_name = f"{table.name}.{EXTENSIONS[self.fmt]}"
         writer = WRITERS[self.fmt](directory / file_name, table)
-        rows, high = self._stream(sql, params, writer, table)
+        index = None
+        if table.watermark is not None:
+            index = [column.name for column in table.columns].index(table.watermark[0])
+        if writer.server_json:
+            # PostgreSQL renders each row as JSON text: the client only copies bytes.
+            mark = quote(table.watermark[0]) if table.watermark else "NULL"
+            sql = (
+                f"SELECT t.{mark}, row_to_json(t)::text FROM ({sql}) t ORDER BY t.{quote(table.pk)}"
+            )
+            index = 0 if table.watermark else None
+        else:
+            sql += f" ORDER BY {quote(table.pk)}"
+        rows, high = self._stream(sql, params, writer, table.name, index)
         entry = {
             "name": table.name,
             "app": table.app,
@@ -226,19 +237,16 @@ class ExportCollector(AbstractCollector):
         return entry, mark
 
     def _stream(
-        self, sql: str, params: list[Any], writer: Any, table: ExportTable
+        self, sql: str, params: list[Any], writer: Any, name: str, index: int | None
     ) -> tuple[int, Any]:
         """Stream the query into `writer`; return (rows, the highest watermark value seen)."""
         batch_rows = settings.EXPORT_BATCH_ROWS
-        index = None
-        if table.watermark is not None:
-            index = [column.name for column in table.columns].index(table.watermark[0])
         rows, high = 0, None
         connection.ensure_connection()
         raw = connection.connection
         assert raw is not None
         try:
-            with raw.cursor(name=f"export_{table.name}") as cursor:
+            with raw.cursor(name=f"export_{name}") as cursor:
                 cursor.itersize = batch_rows
                 cursor.execute(sql, params)
                 while batch := cursor.fetchmany(batch_rows):
@@ -250,7 +258,7 @@ class ExportCollector(AbstractCollector):
                         )
                         if top is not None and (high is None or top > high):
                             high = top
-                    self.progress.page(stream=table.name, items=len(batch))
+                    self.progress.page(stream=name, items=len(batch))
         finally:
             writer.close()
         return rows, high

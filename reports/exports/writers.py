@@ -1,5 +1,6 @@
 """One writer per export format; each takes rows batch by batch and keeps none of them.
 
+json and jsonl rows are rendered by PostgreSQL (`row_to_json`), the others here.
 Values as written: timestamps ISO 8601 in UTC (parquet: timestamp[us, UTC]), dates
 ISO, JSON columns as JSON values (csv and parquet: JSON text), decimals as text. In
 CSV an empty field is NULL (csv has no other way to say it).
@@ -36,6 +37,9 @@ def plain(value: Any) -> Any:
 
 
 class Writer:
+    # True: each row arrives as (watermark, JSON text of the row) from row_to_json.
+    server_json = False
+
     def __init__(self, path: Path, table: ExportTable) -> None:
         self.path = path
         self.table = table
@@ -55,12 +59,10 @@ class _TextWriter(Writer):
 
 
 class JsonlWriter(_TextWriter):
+    server_json = True
+
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        names = self.names
-        self.handle.writelines(
-            json.dumps(dict(zip(names, map(plain, row), strict=True)), ensure_ascii=False) + "\n"
-            for row in rows
-        )
+        self.handle.writelines(f"{row[1]}\n" for row in rows)
 
     def close(self) -> None:
         self.handle.close()
@@ -74,12 +76,11 @@ class JsonWriter(_TextWriter):
         self.handle.write("[")
         self.first = True
 
+    server_json = True
+
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
         for row in rows:
-            record = dict(zip(self.names, map(plain, row), strict=True))
-            self.handle.write(
-                ("\n" if self.first else ",\n") + json.dumps(record, ensure_ascii=False)
-            )
+            self.handle.write(("\n" if self.first else ",\n") + row[1])
             self.first = False
 
     def close(self) -> None:
@@ -97,8 +98,8 @@ class CsvWriter(_TextWriter):
     def _cell(self, value: Any, is_json: bool) -> Any:
         if value is None:
             return ""
-        if is_json:
-            return json.dumps(value, ensure_ascii=False)
+        if is_json:  # the connection hands JSON over as its text
+            return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         if isinstance(value, bool):
             return "true" if value else "false"
         return plain(value)
@@ -143,7 +144,11 @@ class ParquetWriter(Writer):
     @staticmethod
     def _converter(kind: str) -> Any:
         if kind == "json":
-            return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
+            return lambda value: (
+                value
+                if value is None or isinstance(value, str)
+                else json.dumps(value, ensure_ascii=False)
+            )
         if kind in {"decimal", "string"}:
             return lambda value: None if value is None else str(plain(value))
         return None

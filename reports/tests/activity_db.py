@@ -46,7 +46,11 @@ class ActivityDb:
 
 def _repo(name: str) -> Repository:
     return Repository.objects.create(
-        github_id=next(_ids), owner="boostorg", name=name, full_name=f"boostorg/{name}"
+        github_id=next(_ids),
+        owner="boostorg",
+        name=name,
+        full_name=f"boostorg/{name}",
+        topics=["c++", name, {"note": 'naïve "quoted"\ttab'}],
     )
 
 
