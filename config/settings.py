@@ -178,6 +178,11 @@ SEARCH_EMBEDDING_DIMENSIONS = env_int(env, "SEARCH_EMBEDDING_DIMENSIONS", defaul
 SEARCH_DENSE_MIN_SIMILARITY = env_float(
     env, "SEARCH_DENSE_MIN_SIMILARITY", default=0.3, minimum=0.0, maximum=1.0
 )
+# From this many chunks to embed at once (turning the embedder on over an indexed
+# database), the vectors' HNSW index is built once after the fill, not grown per vector.
+SEARCH_VECTOR_INDEX_REBUILD_FROM = env_int(
+    env, "SEARCH_VECTOR_INDEX_REBUILD_FROM", default=5000, minimum=1
+)
 # The pinecone backend: the API key (only ever handed to the SDK), the control plane,
 # the integrated-embedding index (created on demand) and where it is created.
 PINECONE_API_KEY = env.str("PINECONE_API_KEY", default="").strip()

@@ -106,12 +106,26 @@ def test_setting_an_embedder_later_fills_the_vectors_without_rewriting_documents
     sync()
     assert ChunkEmbedding.objects.count() == 0
     settings.SEARCH_EMBEDDER = "hashed-ngrams"
+    settings.SEARCH_VECTOR_INDEX_REBUILD_FROM = 2  # the fill drops the index, then builds it
     row, _ = sync()
-    assert row.counters["chunks_embedded"] == SearchChunk.objects.count()
+    assert row.counters["chunks_embedded"] == SearchChunk.objects.count() >= 2
     assert row.counters["unchanged"] == 1
     assert "documents_written" not in row.counters
+    assert vector_index() == ["cppa_pinecone_sync_chunkembedding_hnsw"]
+    with connection.cursor() as cursor:  # as a fill killed before it rebuilt the index
+        cursor.execute("DROP INDEX cppa_pinecone_sync_chunkembedding_hnsw")
     again, _ = sync()
     assert "chunks_embedded" not in again.counters
+    assert vector_index() == ["cppa_pinecone_sync_chunkembedding_hnsw"]
+
+
+def vector_index() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+            [ChunkEmbedding._meta.db_table, "%hnsw%"],
+        )
+        return [name for (name,) in cursor]
 
 
 def test_other_dimensions_replace_the_column_and_re_embed_everything(repo, vectors, settings):
