@@ -43,9 +43,12 @@ def project_version() -> str:
 
 def parse_since(value: str) -> datetime:
     """`YYYY-MM-DD` (midnight UTC) or an ISO datetime (UTC when it names no zone)."""
-    moment = parse_datetime(value)
+    try:
+        moment = parse_datetime(value)
+        day = parse_date(value) if moment is None and len(value) == 10 else None
+    except ValueError:  # well formed, but no such day or time
+        moment = day = None
     if moment is None:
-        day = parse_date(value) if len(value) == 10 else None
         if day is None:
             raise CommandError(f"--since must be YYYY-MM-DD or an ISO datetime, got {value!r}")
         moment = datetime(day.year, day.month, day.day)

@@ -224,3 +224,39 @@ def test_a_killed_export_leaves_no_partial_directory(tmp_path) -> None:
     assert (output / "latest" / "manifest.json").exists()
     commits = output / "latest" / "github_activity_tracker__commit.jsonl"
     assert sum(1 for _ in commits.open()) == 20_000
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--since", "2024-13-01"],
+            "--since must be YYYY-MM-DD or an ISO datetime, got '2024-13-01'",
+        ),
+        (
+            ["--since", "yesterday"],
+            "--since must be YYYY-MM-DD or an ISO datetime, got 'yesterday'",
+        ),
+    ],
+)
+def test_a_bad_since_is_a_one_line_error(db, workspace, args, message) -> None:
+    with pytest.raises(CommandError) as raised:
+        export("--format", "jsonl", *args)
+    assert str(raised.value) == message
+
+
+def test_an_output_that_is_a_file_is_a_one_line_error(db, tmp_path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    with pytest.raises(CommandError) as raised:
+        export("--format", "jsonl", "--output", str(target))
+    assert str(raised.value) == f"--output {target} is not a directory"
+
+
+def test_since_with_a_zone_takes_rows_changed_from_then(activity_db, workspace) -> None:
+    meta = manifest(export("--format", "csv", "--since", "2000-01-01T00:00:00+02:00"))
+    issues = next(t for t in meta["tables"] if t["name"] == "github_activity_tracker__issue")
+    assert issues["rows"] == 5
+    assert issues["watermark"]["from"] == "2000-01-01T00:00:00+02:00"
+    commits = next(t for t in meta["tables"] if t["name"] == "github_activity_tracker__commit")
+    assert commits["mode"] == "full"  # an append-only table has no change time

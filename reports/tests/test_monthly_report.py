@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -172,3 +173,8 @@ def test_bad_month_is_one_line_error(db, workspace, args: list[str], message: st
         report(*args)
     assert str(raised.value) == message
     assert not Path(workspace).exists() or not any(Path(workspace).rglob("*.html"))
+
+
+def test_the_default_month_is_the_previous_one() -> None:
+    assert ReportPeriod.previous(date(2024, 1, 15)).label == "2023-12"
+    assert ReportPeriod.previous(date(2024, 6, 1)).label == "2024-05"
