@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "cppa_slack_tracker",
     "github_activity_tracker",
     "wg21_paper_tracker",
+    # Reports and exports read the apps above; listed last so their sections come after.
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +126,9 @@ DEMO_LABEL = ""
 
 # Where collectors keep files (raw archives, clones); created on first use only.
 WORKSPACE_DIR = env.str("WORKSPACE_DIR", default=str(BASE_DIR / "var" / "workspace"))
+# run_export: rows fetched per round trip from its server-side cursor; memory is bounded
+# by this many rows of one table, whatever the table's size.
+EXPORT_BATCH_ROWS = env_int(env, "EXPORT_BATCH_ROWS", default=10_000, minimum=1)
 
 LOG_FORMAT = env_choice(env, "LOG_FORMAT", default="text", choices=("text", "json"))
 LOG_LEVEL = env_choice(

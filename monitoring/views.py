@@ -21,6 +21,7 @@ from core.errors import one_line
 from cppa_pinecone_sync.selectors import index_lag
 from monitoring import charts, health
 from monitoring.metrics import LedgerCollector
+from reports.selectors import latest_export, latest_report
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,8 @@ def status_view(request: HttpRequest) -> HttpResponse:
         "not_configured": [g for g in health.unconfigured_groups() if g not in known],
         "runs": selectors.latest_runs(limit=50),
         "search_index": index_lag(backend=settings.SEARCH_BACKEND),
+        "latest_report": latest_report(),
+        "latest_export": latest_export(),
         "now": now,
     }
     return render(request, "monitoring/status.html", context)

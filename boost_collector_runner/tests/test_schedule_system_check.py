@@ -74,7 +74,7 @@ def test_the_real_schedule_has_no_issues() -> None:
         (
             "collect_everything",
             "the closest run_* commands are run_all_collectors, run_scheduled_collectors, "
-            "run_test_crash",
+            "run_on_release_sync",
         ),
     ],
 )
