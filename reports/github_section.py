@@ -16,7 +16,8 @@ from typing import Any
 from django.db import connection
 
 from boost_library_tracker.models import BoostVersion, Library, LibraryVersion
-from cppa_user_tracker.models import GitHubAccount, GitIdentity, Person
+from cppa_user_tracker.models import GitHubAccount, GitIdentity, Person, ProfileLink
+from cppa_user_tracker.profile_kinds import GIT_IDENTITY, GITHUB_ACCOUNT
 from github_activity_tracker.models import (
     Comment,
     Commit,
@@ -44,16 +45,27 @@ def _person_key(person: str, account: str, identity: str) -> str:
     )
 
 
+def _link_join(alias: str, kind: str, profile: str) -> str:
+    """SQL joining the person link (`cppa_user_tracker.ProfileLink`) of a profile row."""
+    return (
+        f"LEFT JOIN {_t(ProfileLink)} {alias} "
+        f"ON {alias}.kind = '{kind}' AND {alias}.profile_id = {profile}"
+    )
+
+
 def _commit_authors_sql() -> str:
     """Commits with their author's key and display name (one row per commit)."""
+    person = "COALESCE(gl.person_id, al.person_id)"
     return f"""
         SELECT c.repository_id, c.committed_at,
-               {_person_key("COALESCE(gi.person_id, acc.person_id)", "acc.id", "gi.id")} AS who,
+               {_person_key(person, "acc.id", "gi.id")} AS who,
                COALESCE(NULLIF(p.display_name, ''), acc.login, gi.name) AS label
         FROM {_t(Commit)} c
         LEFT JOIN {_t(GitIdentity)} gi ON gi.id = c.author_id
         LEFT JOIN {_t(GitHubAccount)} acc ON acc.id = COALESCE(c.author_account_id, gi.account_id)
-        LEFT JOIN {_t(Person)} p ON p.id = COALESCE(gi.person_id, acc.person_id)
+        {_link_join("gl", GIT_IDENTITY, "gi.id")}
+        {_link_join("al", GITHUB_ACCOUNT, "acc.id")}
+        LEFT JOIN {_t(Person)} p ON p.id = {person}
     """
 
 
@@ -61,9 +73,10 @@ def _account_key_sql(column: str) -> tuple[str, str, str]:
     """(join, key, label) SQL for a row whose author is the account in `column`."""
     join = (
         f"LEFT JOIN {_t(GitHubAccount)} acc ON acc.id = {column} "
-        f"LEFT JOIN {_t(Person)} p ON p.id = acc.person_id"
+        f"{_link_join('al', GITHUB_ACCOUNT, 'acc.id')} "
+        f"LEFT JOIN {_t(Person)} p ON p.id = al.person_id"
     )
-    key = _person_key("acc.person_id", "acc.id", "NULL")
+    key = _person_key("al.person_id", "acc.id", "NULL")
     return join, key, "COALESCE(NULLIF(p.display_name, ''), acc.login)"
 
 

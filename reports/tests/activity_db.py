@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from itertools import count
 
 from boost_library_tracker.models import BoostVersion, Library, LibraryVersion
-from cppa_user_tracker.models import GitHubAccount, GitIdentity, Person
+from cppa_user_tracker.models import GitHubAccount, GitIdentity, Person, ProfileLink
+from cppa_user_tracker.profile_kinds import GIT_IDENTITY, GITHUB_ACCOUNT
 from github_activity_tracker.models import (
     Comment,
     Commit,
@@ -130,26 +131,27 @@ def build_activity_db() -> ActivityDb:
     alice = Person.objects.create(display_name="Alice Adams")
     erin_person = Person.objects.create(display_name="")
     accounts = {
-        login: GitHubAccount.objects.create(github_id=next(_ids), login=login, person=person)
-        for login, person in [
-            ("alice", alice),
-            ("bob", None),
-            ("dave", None),
-            ("erin", erin_person),
-        ]
+        login: GitHubAccount.objects.create(github_id=next(_ids), login=login)
+        for login in ("alice", "bob", "dave", "erin")
     }
     identities = {
-        "alice": GitIdentity.objects.create(
-            name="Alice A", email="alice@example.org", person=alice
-        ),
+        "alice": GitIdentity.objects.create(name="Alice A", email="alice@example.org"),
         "bob": GitIdentity.objects.create(
             name="Bob", email="bob@example.org", account=accounts["bob"]
         ),
         "carol": GitIdentity.objects.create(name="Carol", email="carol@example.org"),
-        "erin": GitIdentity.objects.create(
-            name="Erin", email="erin@example.org", person=erin_person
-        ),
+        "erin": GitIdentity.objects.create(name="Erin", email="erin@example.org"),
     }
+    # Profiles point at persons through their links; collected rows are never rewritten.
+    for kind, profile, person in [
+        (GITHUB_ACCOUNT, accounts["alice"], alice),
+        (GITHUB_ACCOUNT, accounts["erin"], erin_person),
+        (GIT_IDENTITY, identities["alice"], alice),
+        (GIT_IDENTITY, identities["erin"], erin_person),
+    ]:
+        ProfileLink.objects.create(
+            kind=kind, profile_id=profile.pk, person=person, evidence_hash="", needs_match=False
+        )
     repos = {name: _repo(name) for name in ("json", "algorithm", "beast", "website-v2")}
     json_repo, algorithm = repos["json"], repos["algorithm"]
     # Before May: Bob and Erin have contributed already (returning in May).
