@@ -89,7 +89,8 @@ def stored_rows() -> dict[str, list]:
     """Every row of the activity tables, field by field, parents by their natural keys.
 
     Each table gives its own columns (but the surrogate id and the times our rows
-    were written) and, for each foreign key to a table of `KEYS`, that table's key.
+    were written) and, for each foreign key to a table of `KEYS`, that table's key;
+    each many-to-many relation (labels, assignees) its pairs of keys.
     """
     rows = {}
     for model, keys in KEYS.items():
@@ -105,6 +106,12 @@ def stored_rows() -> dict[str, list]:
                 fields += [f"{field.name}__{k}" for k in KEYS[field.related_model]]
         unique = list(dict.fromkeys(fields))
         rows[model.__name__] = sorted(model.objects.values_list(*unique), key=repr)
+        for relation in model._meta.many_to_many:
+            other = [f"{relation.name}__{k}" for k in KEYS[relation.related_model]]
+            pairs = model.objects.filter(**{f"{relation.name}__isnull": False})
+            rows[f"{model.__name__}.{relation.name}"] = sorted(
+                pairs.values_list(*keys, *other), key=repr
+            )
     return rows
 
 
