@@ -67,7 +67,8 @@ def test_the_real_schedule_has_no_issues() -> None:
         ("run_github_activity", "did you mean 'run_github_activity_tracker'?"),
         (
             "run_boost_tracker",
-            "did you mean 'run_boost_library_tracker' or 'run_cppa_user_tracker'?",
+            "did you mean 'run_boost_library_tracker', 'run_boost_mailing_list_tracker' or "
+            "'run_cppa_user_tracker'?",
         ),
         (
             "collect_everything",
