@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from core.bulk import UpsertCounts, upsert
+from cppa_user_tracker.services import link_git_identities_to_accounts
 from github_activity_tracker.items import CommitItem
 from github_activity_tracker.models import Commit, Repository
 from github_activity_tracker.services._shared import (
@@ -98,8 +99,10 @@ def link_commit_accounts(*, repository: Repository, items: Sequence[CommitItem])
     """Set the author and committer accounts of stored commits from a commit list page.
 
     `items` come from the API (`author`/`committer` objects, null when git's email
-    matches no account); commits not stored yet are left for their own ingest.
-    Costs the account upsert and one UPDATE, which touches only rows that differ.
+    matches no account); commits not stored yet are left for their own ingest. The
+    commits' git identities are tied to the same accounts, as `ingest_commits` ties
+    them. Costs the account upsert, one UPDATE and one SELECT of the page's commits,
+    and the identity UPDATE, each touching only rows that differ.
     """
     check_shas(repository, items)
     with transaction.atomic():
@@ -117,4 +120,16 @@ def link_commit_accounts(*, repository: Repository, items: Sequence[CommitItem])
                 ],
             )
             linked = max(cursor.rowcount, 0)
+        # As `ingest_commits` does: GitHub tied each commit's address to its account.
+        stored = Commit.objects.filter(
+            repository=repository, sha__in=[i.sha for i in items]
+        ).values_list("author_id", "author_account_id", "committer_id", "committer_account_id")
+        link_git_identities_to_accounts(
+            pairs=(
+                (identity, account)
+                for author, author_account, committer, committer_account in stored
+                for identity, account in ((author, author_account), (committer, committer_account))
+                if identity is not None and account is not None
+            )
+        )
     return {"accounts": accounts, "commits": UpsertCounts(updated=linked)}

@@ -66,7 +66,9 @@ def stored_rows() -> dict[str, list]:
     return {
         "commits": sorted(Commit.objects.values_list(*COMMIT_FIELDS), key=repr),
         "files": sorted(FileChange.objects.values_list(*FILE_FIELDS), key=repr),
-        "identities": sorted(GitIdentity.objects.values_list("name", "email")),
+        "identities": sorted(
+            GitIdentity.objects.values_list("name", "email", "account__github_id"), key=repr
+        ),
         "accounts": sorted(
             GitHubAccount.objects.values_list("github_id", "login", "account_type", "avatar_url")
         ),
