@@ -156,6 +156,8 @@ class SearchServer(FixtureServer):
         self._window_used = 0
         self._search_lock = threading.Lock()
         self.search_faults: list[Reply] = []
+        # Real seconds each search answer takes (a kill test's child must be caught mid-run).
+        self.search_delay = 0.0
         self.repos = {f.repo.full_name: f.repo for f in corpus}
 
     # --- the budget -------------------------------------------------------------
@@ -212,6 +214,8 @@ class SearchServer(FixtureServer):
 
     def _search(self, request: SeenRequest) -> Reply:
         self.search_requests += 1
+        if self.search_delay:
+            time.sleep(self.search_delay)
         if self.search_faults:
             return self.search_faults.pop(0)
         allowed, headers = self._take_budget()
