@@ -122,8 +122,7 @@ def check_header_version_choice(value: str) -> str:
     if value in (MISSING, ALL) or parse_version_tag(value) is not None:
         return value
     raise CommandError(
-        f"--version {value!r} is not valid; use missing, all or a stable tag such as "
-        "boost-1.86.0"
+        f"--version {value!r} is not valid; use missing, all or a stable tag such as boost-1.86.0"
     )
 
 

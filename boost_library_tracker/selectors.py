@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from boost_library_tracker.models import BoostVersion, Library, LibraryHeader, LibraryVersion
@@ -20,7 +20,9 @@ def library_repo_names() -> list[str]:
 
 def stored_version_names_in_order() -> list[str]:
     """The stored Boost versions, oldest first."""
-    return list(BoostVersion.objects.order_by("major", "minor", "patch").values_list("name", flat=True))
+    return list(
+        BoostVersion.objects.order_by("major", "minor", "patch").values_list("name", flat=True)
+    )
 
 
 def header_mapped_version_names() -> set[str]:
@@ -98,3 +100,8 @@ def library_for_header(header: str, *, version: str | None = None) -> Library | 
     found = header_map(version=version)
     key = found.library_of(header) if found is not None else None
     return Library.objects.filter(key=key).first() if key else None
+
+
+def library_ids_by_key(keys: Iterable[str]) -> dict[str, int]:
+    """The ids of the catalogued libraries among `keys` (unknown keys are left out)."""
+    return dict(Library.objects.filter(key__in=list(keys)).values_list("key", "id"))

@@ -87,7 +87,9 @@ class BoostUsageCollector(AbstractCollector):
         if self.task not in TASKS:
             raise CommandError(f"--task {self.task!r} is not valid; use search, refresh or all")
         if self.max_requests < 0:
-            raise CommandError(f"--max-requests {self.max_requests} is negative; use 0 (no bound) or more")
+            raise CommandError(
+                f"--max-requests {self.max_requests} is negative; use 0 (no bound) or more"
+            )
         unknown = sorted(set(self.libraries) - set(library_ids_by_key(self.libraries)))
         if unknown:
             raise CommandError(
@@ -152,7 +154,9 @@ class BoostUsageCollector(AbstractCollector):
                     )
                 self.write(f"search {search_query(library=library)!r}: {where}")
         unread = len(selectors.repositories_without_details(limit=10**9))
-        self.write(f"details: {unread} repositories, {math.ceil(unread / DETAILS_PER_QUERY)} requests")
+        self.write(
+            f"details: {unread} repositories, {math.ceil(unread / DETAILS_PER_QUERY)} requests"
+        )
         if self.task in (REFRESH, ALL):
             known = selectors.count_repositories()
             self.write(
@@ -272,7 +276,9 @@ class BoostUsageCollector(AbstractCollector):
                 else:
                     items.append(item)
             with transaction.atomic():
-                counts = services.record_repository_details(items=items, read_at=now, with_files=True)
+                counts = services.record_repository_details(
+                    items=items, read_at=now, with_files=True
+                )
                 deleted = services.mark_repositories_deleted(github_ids=missing, read_at=now)
             self.count(UPDATED, counts.updated)
             self.count(CREATED, counts.created)
@@ -281,9 +287,7 @@ class BoostUsageCollector(AbstractCollector):
 
     def _refresh(self, fetcher: RepositoryFetcher) -> None:
         cursor = get_checkpoint(collector=self.name, source_key=REFRESH_KEY)
-        started = (
-            datetime.fromisoformat(cursor["started_at"]) if cursor else timezone.now()
-        )
+        started = datetime.fromisoformat(cursor["started_at"]) if cursor else timezone.now()
         if not cursor:
             with transaction.atomic():
                 save_checkpoint(
@@ -300,7 +304,9 @@ class BoostUsageCollector(AbstractCollector):
             items = [item for item in found.values() if item is not None]
             missing = [github_id for github_id, node in batch if found[node] is None]
             with transaction.atomic():
-                counts = services.record_repository_details(items=items, read_at=now, with_files=False)
+                counts = services.record_repository_details(
+                    items=items, read_at=now, with_files=False
+                )
                 deleted = services.mark_repositories_deleted(github_ids=missing, read_at=now)
             refreshed += len(batch)
             self.count(UPDATED, counts.updated)

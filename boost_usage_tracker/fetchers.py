@@ -171,9 +171,7 @@ class RepositoryFetcher:
         self.client = client
         self.budget = budget
 
-    def details(
-        self, full_names: Sequence[str]
-    ) -> dict[str, RepositoryDetailsItem | None]:
+    def details(self, full_names: Sequence[str]) -> dict[str, RepositoryDetailsItem | None]:
         """Details and build-file versions by full name; None for a name GitHub lacks."""
         self.budget.check()
         data = self.client.graphql(details_query(full_names), tolerate=("NOT_FOUND",))
@@ -196,8 +194,12 @@ class RepositoryFetcher:
             raise answer.fail("nodes", f"has {len(nodes)} entries for {len(node_ids)} ids")
         found: dict[str, RepositoryDetailsItem | None] = {}
         for node_id, value in zip(node_ids, nodes, strict=True):
-            node = None if value is None else Payload.of(
-                value, url=self.client.graphql_url, kind="repository node", item_id=node_id
+            node = (
+                None
+                if value is None
+                else Payload.of(
+                    value, url=self.client.graphql_url, kind="repository node", item_id=node_id
+                )
             )
             found[node_id] = parse_repository_node(node) if node is not None else None
         return found

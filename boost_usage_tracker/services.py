@@ -264,7 +264,7 @@ def mark_missed_usages(
         missed = BoostUsage.objects.filter(id__any_of=ids).update(
             missed_searches=F("missed_searches") + 1, updated_at=now
         )
-        gone = BoostUsage.objects.filter(
-            id__any_of=ids, missed_searches__gte=gone_after
-        ).update(gone=True, updated_at=now)
+        gone = BoostUsage.objects.filter(id__any_of=ids, missed_searches__gte=gone_after).update(
+            gone=True, updated_at=now
+        )
     return missed, gone

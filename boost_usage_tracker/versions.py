@@ -56,7 +56,10 @@ def from_vcpkg(text: str, *, path: str) -> VersionEvidenceItem | None:
         return None
     if not isinstance(manifest, dict):
         return None
-    for key, constraint, field in (("overrides", "==", "version"), ("dependencies", ">=", "version>=")):
+    for key, constraint, field in (
+        ("overrides", "==", "version"),
+        ("dependencies", ">=", "version>="),
+    ):
         entries = manifest.get(key)
         for entry in entries if isinstance(entries, list) else []:
             if not isinstance(entry, dict) or not _is_boost_port(entry.get("name")):

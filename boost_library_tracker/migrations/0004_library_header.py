@@ -5,23 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('boost_library_tracker', '0003_verbose_names'),
+        ("boost_library_tracker", "0003_verbose_names"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LibraryHeader',
+            name="LibraryHeader",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=300)),
-                ('library', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='headers', to='boost_library_tracker.library')),
-                ('version', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='headers', to='boost_library_tracker.boostversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=300)),
+                (
+                    "library",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="headers",
+                        to="boost_library_tracker.library",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="headers",
+                        to="boost_library_tracker.boostversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'path'],
-                'constraints': [models.UniqueConstraint(fields=('version', 'path'), name='library_header_unique')],
+                "ordering": ["version", "path"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("version", "path"), name="library_header_unique"
+                    )
+                ],
             },
         ),
     ]

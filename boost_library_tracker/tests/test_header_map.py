@@ -75,7 +75,8 @@ def test_catalogue_run_maps_each_header_to_its_library(github, header, owner) ->
     collect_catalogue(github)
     assert selectors.header_map().library_of(header) == owner  # type: ignore[union-attr]
     found = selectors.library_for_header(header, version="boost-1.86.0")
-    assert found is not None and found.key == owner
+    assert found is not None
+    assert found.key == owner
 
 
 def test_a_header_the_release_does_not_ship_is_placed_by_its_folder_or_not_at_all(github) -> None:

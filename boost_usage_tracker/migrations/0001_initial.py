@@ -5,80 +5,161 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('boost_library_tracker', '0004_library_header'),
+        ("boost_library_tracker", "0004_library_header"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExternalRepository',
+            name="ExternalRepository",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('github_id', models.BigIntegerField(unique=True)),
-                ('node_id', models.CharField(blank=True, db_default='', max_length=100)),
-                ('full_name', models.CharField(db_index=True, max_length=200)),
-                ('previous_full_name', models.CharField(blank=True, db_default='', max_length=200)),
-                ('stars', models.PositiveIntegerField(blank=True, null=True)),
-                ('forks', models.PositiveIntegerField(blank=True, null=True)),
-                ('language', models.CharField(blank=True, db_default='', max_length=100)),
-                ('license', models.CharField(blank=True, db_default='', max_length=100)),
-                ('created_on_github', models.DateTimeField(blank=True, null=True)),
-                ('pushed_at', models.DateTimeField(blank=True, null=True)),
-                ('archived', models.BooleanField(db_default=False)),
-                ('is_fork', models.BooleanField(db_default=False)),
-                ('state', models.CharField(choices=[('active', 'Active'), ('deleted', 'Deleted')], db_default='active', max_length=16)),
-                ('details_read_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("github_id", models.BigIntegerField(unique=True)),
+                ("node_id", models.CharField(blank=True, db_default="", max_length=100)),
+                ("full_name", models.CharField(db_index=True, max_length=200)),
+                ("previous_full_name", models.CharField(blank=True, db_default="", max_length=200)),
+                ("stars", models.PositiveIntegerField(blank=True, null=True)),
+                ("forks", models.PositiveIntegerField(blank=True, null=True)),
+                ("language", models.CharField(blank=True, db_default="", max_length=100)),
+                ("license", models.CharField(blank=True, db_default="", max_length=100)),
+                ("created_on_github", models.DateTimeField(blank=True, null=True)),
+                ("pushed_at", models.DateTimeField(blank=True, null=True)),
+                ("archived", models.BooleanField(db_default=False)),
+                ("is_fork", models.BooleanField(db_default=False)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("active", "Active"), ("deleted", "Deleted")],
+                        db_default="active",
+                        max_length=16,
+                    ),
+                ),
+                ("details_read_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'external repositories',
-                'ordering': ['full_name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('state__in', ['active', 'deleted'])), name='external_repository_state_valid')],
+                "verbose_name_plural": "external repositories",
+                "ordering": ["full_name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("state__in", ["active", "deleted"])),
+                        name="external_repository_state_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DetectedBoostVersion',
+            name="DetectedBoostVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('cmake', 'CMake find_package'), ('vcpkg', 'vcpkg.json'), ('conan', 'conanfile'), ('version_check', 'BOOST_VERSION check')], max_length=16)),
-                ('file_path', models.CharField(max_length=500)),
-                ('version', models.CharField(max_length=32)),
-                ('constraint', models.CharField(blank=True, max_length=8)),
-                ('evidence', models.TextField()),
-                ('found_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('repository', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='boost_versions', to='boost_usage_tracker.externalrepository')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("cmake", "CMake find_package"),
+                            ("vcpkg", "vcpkg.json"),
+                            ("conan", "conanfile"),
+                            ("version_check", "BOOST_VERSION check"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("file_path", models.CharField(max_length=500)),
+                ("version", models.CharField(max_length=32)),
+                ("constraint", models.CharField(blank=True, max_length=8)),
+                ("evidence", models.TextField()),
+                ("found_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "repository",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="boost_versions",
+                        to="boost_usage_tracker.externalrepository",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['repository', 'source', 'file_path'],
-                'constraints': [models.UniqueConstraint(fields=('repository', 'source', 'file_path'), name='detected_boost_version_unique'), models.CheckConstraint(condition=models.Q(('source__in', ['cmake', 'vcpkg', 'conan', 'version_check'])), name='detected_boost_version_source_valid')],
+                "ordering": ["repository", "source", "file_path"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("repository", "source", "file_path"),
+                        name="detected_boost_version_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("source__in", ["cmake", "vcpkg", "conan", "version_check"])
+                        ),
+                        name="detected_boost_version_source_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BoostUsage',
+            name="BoostUsage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('header', models.CharField(max_length=300)),
-                ('header_version', models.CharField(blank=True, max_length=32)),
-                ('file_paths', models.JSONField(blank=True, default=list)),
-                ('fragment', models.TextField(blank=True)),
-                ('first_seen_at', models.DateTimeField()),
-                ('last_seen_at', models.DateTimeField()),
-                ('missed_searches', models.PositiveSmallIntegerField(default=0)),
-                ('gone', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('library', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='external_usages', to='boost_library_tracker.library')),
-                ('repository', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='usages', to='boost_usage_tracker.externalrepository')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("header", models.CharField(max_length=300)),
+                ("header_version", models.CharField(blank=True, max_length=32)),
+                ("file_paths", models.JSONField(blank=True, default=list)),
+                ("fragment", models.TextField(blank=True)),
+                ("first_seen_at", models.DateTimeField()),
+                ("last_seen_at", models.DateTimeField()),
+                ("missed_searches", models.PositiveSmallIntegerField(default=0)),
+                ("gone", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "library",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="external_usages",
+                        to="boost_library_tracker.library",
+                    ),
+                ),
+                (
+                    "repository",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="usages",
+                        to="boost_usage_tracker.externalrepository",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['repository', 'header'],
-                'constraints': [models.UniqueConstraint(fields=('repository', 'header'), name='boost_usage_unique'), models.CheckConstraint(condition=models.Q(('header__startswith', 'boost/')), name='boost_usage_header_boost')],
+                "ordering": ["repository", "header"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("repository", "header"), name="boost_usage_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("header__startswith", "boost/")),
+                        name="boost_usage_header_boost",
+                    ),
+                ],
             },
         ),
     ]

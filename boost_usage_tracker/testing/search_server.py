@@ -118,9 +118,7 @@ def make_corpus(
         if index % 50 == 0:
             lines.append("#if BOOST_VERSION >= 107000")
         size = int(chance.paretovariate(1.2) * 2000) if skew else chance.randint(0, max_size)
-        corpus.append(
-            FakeFile(repo, f"src/file{index}.cpp", min(size, max_size), "\n".join(lines))
-        )
+        corpus.append(FakeFile(repo, f"src/file{index}.cpp", min(size, max_size), "\n".join(lines)))
     return corpus
 
 
@@ -325,9 +323,15 @@ class SearchServer(FixtureServer):
                 repo = by_node.get(node_id)
                 if repo is None or repo.deleted:
                     nodes.append(None)
-                    errors.append({"type": "NOT_FOUND", "path": ["nodes"], "message": (
-                        f"Could not resolve to a node with the global id of '{node_id}'"
-                    )})
+                    errors.append(
+                        {
+                            "type": "NOT_FOUND",
+                            "path": ["nodes"],
+                            "message": (
+                                f"Could not resolve to a node with the global id of '{node_id}'"
+                            ),
+                        }
+                    )
                 else:
                     nodes.append(self._node(repo, with_files=False))
             data["nodes"] = nodes
@@ -337,9 +341,15 @@ class SearchServer(FixtureServer):
                 repo = by_name.get(f"{owner}/{name}")
                 if repo is None or repo.deleted:
                     data[alias] = None
-                    errors.append({"type": "NOT_FOUND", "path": [alias], "message": (
-                        f"Could not resolve to a Repository with the name '{owner}/{name}'."
-                    )})
+                    errors.append(
+                        {
+                            "type": "NOT_FOUND",
+                            "path": [alias],
+                            "message": (
+                                f"Could not resolve to a Repository with the name '{owner}/{name}'."
+                            ),
+                        }
+                    )
                 else:
                     data[alias] = self._node(repo, with_files=True)
         body: dict[str, Any] = {"data": data}

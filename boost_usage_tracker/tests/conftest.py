@@ -21,7 +21,10 @@ VERSION = "boost-1.86.0"
 LIBRARIES = {
     "asio": ("asio", ["boost/asio.hpp", "boost/asio/ip/tcp.hpp"]),
     "json": ("json", ["boost/json.hpp", "boost/json/value.hpp"]),
-    "algorithm/string": ("algorithm", ["boost/algorithm/string.hpp", "boost/algorithm/string/trim.hpp"]),
+    "algorithm/string": (
+        "algorithm",
+        ["boost/algorithm/string.hpp", "boost/algorithm/string/trim.hpp"],
+    ),
     "numeric/conversion": ("numeric_conversion", ["boost/numeric/conversion/cast.hpp"]),
     "utility/string_view": ("utility", ["boost/utility/string_view.hpp"]),
     "utility/call_traits": ("utility", ["boost/call_traits.hpp"]),
@@ -56,7 +59,8 @@ def fake_clock() -> FakeClock:
 
 
 def start_server(settings, tmp_path, corpus, **kwargs) -> SearchServer:
-    server = SearchServer(corpus, **kwargs).start()
+    server = SearchServer(corpus, **kwargs)
+    server.start()
     point_github_at(settings, server, token=TOKEN, workspace=tmp_path / "workspace")
     settings.HTTP_MAX_ATTEMPTS = 2
     return server
@@ -77,9 +81,7 @@ def big_server(settings, tmp_path, fake_clock):
 def search_server(settings, tmp_path, fake_clock):
     """2,500 files in 100 repositories (more than one query may return), 10 a minute."""
     store_catalogue()
-    server = start_server(
-        settings, tmp_path, make_corpus(files=2_500, repos=100), clock=fake_clock
-    )
+    server = start_server(settings, tmp_path, make_corpus(files=2_500, repos=100), clock=fake_clock)
     yield server
     server.stop()
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from boost_usage_tracker.models import BoostUsage, ExternalRepository
+from boost_usage_tracker.testing.search_server import make_corpus
 from boost_usage_tracker.tests.conftest import TOKEN, run, start_server, store_catalogue
 from boost_usage_tracker.tests.test_search_planner import expected_pairs, search_pages, stored_pairs
-from boost_usage_tracker.testing.search_server import make_corpus
 from core.models import Checkpoint, HttpCacheEntry
 from core.testing.manage import kill_and_wait, start_on_test_db
 

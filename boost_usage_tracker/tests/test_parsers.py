@@ -35,7 +35,8 @@ def test_a_recorded_text_match_answer_gives_its_hits_and_fragments() -> None:
 
 def test_the_older_envelope_without_incomplete_results_reads_as_complete() -> None:
     page = parse_search_page(recorded_body("searches_code.json"), url=URL)
-    assert page.total_count == 6 and page.incomplete is False
+    assert page.total_count == 6
+    assert page.incomplete is False
     assert all(hit.full_name.startswith("github/") for hit in page.hits)
 
 
@@ -66,7 +67,8 @@ def test_cmake_find_package_gives_a_minimum_or_an_exact_version() -> None:
     assert (minimum.version, minimum.constraint) == ("1.74", ">=")
     assert minimum.evidence == "find_package(Boost 1.74 REQUIRED COMPONENTS system thread)"
     exact = from_cmake(build_file("CMakeLists.exact.txt"), path="CMakeLists.txt")
-    assert exact is not None and (exact.version, exact.constraint) == ("1.83.0", "==")
+    assert exact is not None
+    assert (exact.version, exact.constraint) == ("1.83.0", "==")
 
 
 def test_a_version_through_a_cmake_variable_is_not_evidence() -> None:
@@ -79,22 +81,26 @@ def test_vcpkg_gives_an_override_pin_before_a_minimum() -> None:
     assert (minimum.version, minimum.constraint) == ("1.84.0", ">=")
     assert "boost-beast" in minimum.evidence
     pinned = from_vcpkg(build_file("vcpkg.overrides.json"), path="vcpkg.json")
-    assert pinned is not None and (pinned.version, pinned.constraint) == ("1.82.0", "==")
+    assert pinned is not None
+    assert (pinned.version, pinned.constraint) == ("1.82.0", "==")
     assert from_vcpkg("not json {", path="vcpkg.json") is None
     assert from_vcpkg('{"dependencies": ["boost-asio"]}', path="vcpkg.json") is None
 
 
 def test_conan_references_give_exact_versions_or_a_range_lower_bound() -> None:
     text = from_conan(build_file("conanfile.txt"), path="conanfile.txt")
-    assert text is not None and (text.version, text.constraint, text.evidence) == (
+    assert text is not None
+    assert (text.version, text.constraint, text.evidence) == (
         "1.83.0",
         "==",
         "boost/1.83.0",
     )
     ranged = from_conan(build_file("conanfile.range.txt"), path="conanfile.txt")
-    assert ranged is not None and (ranged.version, ranged.constraint) == ("1.80", ">=")
-    recipe = from_conan(build_file("conanfile.py"), path="conanfile.py")
-    assert recipe is not None and (recipe.version, recipe.evidence) == (
+    assert ranged is not None
+    assert (ranged.version, ranged.constraint) == ("1.80", ">=")
+    recipe = from_conan(build_file("conanfile.py.txt"), path="conanfile.py")
+    assert recipe is not None
+    assert (recipe.version, recipe.evidence) == (
         "1.82.0",
         'self.requires("boost/1.82.0")',
     )

@@ -63,11 +63,15 @@ def test_a_12000_result_query_is_read_in_slices_of_at_most_1000(big_server, fake
     assert not Checkpoint.objects.filter(collector="boost_usage_tracker").exists()
     # The library of each header comes from the catalogue's header map.
     usage = BoostUsage.objects.filter(header="boost/numeric/conversion/cast.hpp").first()
-    assert usage is not None and usage.library is not None
-    assert usage.library.key == "numeric/conversion" and usage.header_version == "boost-1.86.0"
-    assert usage.file_paths and usage.fragment.startswith("#include")
+    assert usage is not None
+    assert usage.library is not None
+    assert usage.library.key == "numeric/conversion"
+    assert usage.header_version == "boost-1.86.0"
+    assert usage.file_paths
+    assert usage.fragment.startswith("#include")
     unmapped = BoostUsage.objects.filter(header="boost/asio.hpp").first()
-    assert unmapped is not None and unmapped.library is not None  # asio's umbrella header
+    assert unmapped is not None
+    assert unmapped.library is not None
     # Forks and boostorg's own repositories are left out (BOOST_USAGE_* settings).
     assert not ExternalRepository.objects.filter(full_name__startswith="boostorg/").exists()
     assert not ExternalRepository.objects.filter(is_fork=True).exists()
@@ -103,12 +107,15 @@ def test_a_secondary_limit_stops_the_run_and_the_next_run_resumes_exactly(
     # The fifth search answers GitHub's secondary limit with an hour's Retry-After.
     run("--task", "search", "--max-requests", "5", clock=fake_clock)
     search_server.search_faults.append(
-        rate_limited(remaining=None, retry_after=3600, message="You have exceeded a secondary rate limit.")
+        rate_limited(
+            remaining=None, retry_after=3600, message="You have exceeded a secondary rate limit."
+        )
     )
     with pytest.raises(RateLimitExhausted, match="wait of 3600s exceeds"):
         run("--task", "search", clock=fake_clock)
     stopped = CollectorRun.objects.order_by("-id")[0]
-    assert stopped.status == "failed" and stopped.failure_category == "rate_limit"
+    assert stopped.status == "failed"
+    assert stopped.failure_category == "rate_limit"
     assert Checkpoint.objects.filter(collector="boost_usage_tracker", source_key="all").exists()
     before = search_pages(search_server)
 
@@ -125,7 +132,9 @@ def test_a_secondary_limit_stops_the_run_and_the_next_run_resumes_exactly(
 
 def test_a_short_retry_after_is_waited_out_within_the_run(search_server, fake_clock):
     search_server.search_faults.append(
-        rate_limited(remaining=None, retry_after=30, message="You have exceeded a secondary rate limit.")
+        rate_limited(
+            remaining=None, retry_after=30, message="You have exceeded a secondary rate limit."
+        )
     )
     finished, _ = run("--task", "search", clock=fake_clock)
     assert finished.status == "succeeded"
@@ -140,7 +149,7 @@ def test_max_requests_stops_at_a_checkpoint_and_the_next_run_goes_on(search_serv
     assert stopped.counters["search_requests"] <= 12
     assert Checkpoint.objects.filter(collector="boost_usage_tracker", source_key="all").exists()
 
-    finished, out = run("--task", "search", clock=fake_clock)
+    _finished, out = run("--task", "search", clock=fake_clock)
     assert stored_pairs() == expected_pairs(search_server)
     pages = search_pages(search_server)
     assert len(pages) == len(set(pages))
@@ -158,7 +167,8 @@ def test_task_all_stores_details_and_versions_and_a_second_run_only_refreshes(
     assert first.status == "succeeded", out
     stored = ExternalRepository.objects.get(full_name="user1/project1")
     assert (stored.stars, stored.language, stored.license) == (3, "C++", "MIT")
-    assert stored.details_read_at is not None and stored.node_id
+    assert stored.details_read_at is not None
+    assert stored.node_id
     versions = {
         (v.source, v.constraint, v.version)
         for v in DetectedBoostVersion.objects.filter(repository=stored)
