@@ -150,7 +150,7 @@ class BoostUsageCollector(AbstractCollector):
                     state = PlanState.from_cursor(cursor)
                     where = (
                         f"resumes its pass of {state.started_at}: {state.slices_done} slices "
-                        f"read, {len(state.pending) + (state.current is not None)} to go"
+                        f"read, next at size {state.next_low} of {state.max_size}"
                     )
                 self.write(f"search {search_query(library=library)!r}: {where}")
         unread = len(selectors.repositories_without_details(limit=10**9))
@@ -241,7 +241,7 @@ class BoostUsageCollector(AbstractCollector):
             clear_checkpoint(collector=self.name, source_key=key)
         self.count("slices", state.slices_done)
         if state.splits:
-            self.count("splits", state.splits)
+            self.count("narrowed_probes", state.splits)
         if gone:
             self.count("gone", gone)
         for low, high, total in state.capped:
@@ -258,7 +258,7 @@ class BoostUsageCollector(AbstractCollector):
         if state.incomplete:
             self.count("incomplete_slices", len(state.incomplete))
         self.write(
-            f"{query}: pass complete in {state.slices_done} slices ({state.splits} split), "
+            f"{query}: pass complete in {state.slices_done} slices ({state.splits} narrowed), "
             f"{missed} usages not seen, {gone} marked gone"
         )
 
