@@ -7,3 +7,9 @@ class BoostUsageTrackerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "boost_usage_tracker"
     verbose_name = "Boost usage"
+
+    def ready(self) -> None:
+        from boost_usage_tracker.search_documents import USAGE_SOURCE
+        from cppa_pinecone_sync.registry import register_source
+
+        register_source(USAGE_SOURCE)

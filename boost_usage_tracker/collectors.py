@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from boost_library_tracker.selectors import HeaderMap, header_map, library_ids_by_key
-from boost_usage_tracker import selectors, services
+from boost_usage_tracker import search_documents, selectors, services
 from boost_usage_tracker.fetchers import (
     DETAILS_PER_QUERY,
     REFRESH_PER_QUERY,
@@ -42,7 +42,8 @@ from core.checkpoints import clear_checkpoint, get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector
 from core.http import HttpOptions
 from core.http.clock import Clock, SystemClock
-from core.runs import CREATED, FETCHED, UPDATED
+from core.runs import CREATED, FETCHED, UPDATED, RunCounters
+from cppa_pinecone_sync.sync import sync_sources
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,17 @@ class BoostUsageCollector(AbstractCollector):
                 "GitHub code search answers only authenticated requests; set GITHUB_TOKEN or "
                 "GITHUB_TOKENS in .env"
             )
+
+    def sync_pinecone(self) -> None:
+        """Index what the run stored: the `boost_usage` search source, counted as `search_*`."""
+        if self.dry_run:
+            return
+        synced = RunCounters()
+        try:
+            sync_sources(names=[search_documents.SOURCE], counters=synced)
+        finally:
+            for name, value in synced.as_dict().items():
+                self.count(f"search_{name}", value)
 
     # --- the run ----------------------------------------------------------------
 

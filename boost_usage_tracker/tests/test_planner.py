@@ -34,7 +34,8 @@ def test_a_one_byte_slice_over_the_cap_is_read_to_the_cap_and_recorded() -> None
     for page in range(2, 11):
         assert state.next_request()[1] == page
         state.record(total=2500, incomplete=False, received=100)
-    assert state.current is None and state.next_low == 6
+    assert state.current is None
+    assert state.next_low == 6
 
 
 def test_the_state_survives_its_json_cursor() -> None:

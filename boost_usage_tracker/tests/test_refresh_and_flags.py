@@ -130,3 +130,16 @@ def test_no_token_is_a_one_line_error(small_server, fake_clock, settings):
     with pytest.raises(CommandError, match="code search answers only authenticated requests"):
         run(clock=fake_clock)
     assert small_server.hits() == 0
+
+
+def test_a_run_indexes_each_repository_as_a_search_document(small_server, fake_clock):
+    from cppa_pinecone_sync.backends.base import SearchRequest
+    from cppa_pinecone_sync.query import search
+
+    finished, _ = run("--task", "search", clock=fake_clock)
+    indexed = {k: v for k, v in finished.counters.items() if k.startswith("search_")}
+    assert indexed, finished.counters
+    hits = search(SearchRequest(query="includes Boost headers", sources=["boost_usage"]))
+    assert hits
+    assert hits[0].url.startswith("https://github.com/user")
+    assert "uses Boost" in hits[0].title
