@@ -56,9 +56,8 @@ def _document(repository: ExternalRepository) -> Change:
         libraries.add(library)
         lines.append(f"- {usage.header} ({library}) in {', '.join(usage.file_paths[:5])}")
     for version in versions:
-        lines.append(
-            f"Boost {version.constraint}{version.version} in {version.file_path}: {version.evidence}"
-        )
+        wanted = f"Boost {version.constraint}{version.version}"
+        lines.append(f"{wanted} in {version.file_path}: {version.evidence}")
     return Document(
         doc_id=doc_id_of(repository),
         url=f"https://github.com/{repository.full_name}",
