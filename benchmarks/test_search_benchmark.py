@@ -8,6 +8,9 @@
   made in SQL straight into the chunks table (the generated tsvector is computed by
   PostgreSQL as on any write): p50/p99 of BENCH_SEARCH_QUERIES (300) queries of one to
   three words through `query.search`, snippets included.
+- Hybrid: BENCH_SEARCH_HYBRID_CHUNKS (100,000) such chunks embedded with the built-in
+  `hashed-ngrams` embedder into pgvector (HNSW): chunks/s, then the same queries ranked
+  by full-text and vectors fused (RRF): p50/p99.
 
 Not part of `make test`: `make bench` runs it. Words come from a fixed vocabulary with
 a Zipf-like skew (`random()^3`), seeded, so runs compare.
@@ -24,7 +27,9 @@ import pytest
 from django.db import connection
 
 from core.runs import RunCounters
+from cppa_pinecone_sync import services
 from cppa_pinecone_sync.backends import get_backend
+from cppa_pinecone_sync.embedders import configured_embedder
 from cppa_pinecone_sync.models import SearchChunk
 from cppa_pinecone_sync.pipeline import SourceSync
 from cppa_pinecone_sync.query import build_request, search
@@ -33,6 +38,7 @@ from github_activity_tracker.search_documents import GITHUB_SOURCE
 DOCS = int(os.environ.get("BENCH_SEARCH_DOCS", "100000"))
 CHUNKS = int(os.environ.get("BENCH_SEARCH_CHUNKS", "1000000"))
 QUERIES = int(os.environ.get("BENCH_SEARCH_QUERIES", "300"))
+HYBRID_CHUNKS = int(os.environ.get("BENCH_SEARCH_HYBRID_CHUNKS", "100000"))
 
 _VOCABULARY_TEXT = (
     "allocator iterator container vector string view span optional variant tuple json "
@@ -158,9 +164,8 @@ def test_index_100k_documents_then_an_unchanged_rerun(record_search_line) -> Non
     )
 
 
-@pytest.mark.django_db
-def test_query_latency_over_a_million_chunks(record_search_line) -> None:
-    _fill_chunks(CHUNKS)
+def _latencies() -> tuple[float, float, int]:
+    """p50 and p99 seconds of QUERIES seeded queries of 1-3 words, and how many found any."""
     rng = random.Random(7)
     queries = [
         " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(1, 3))) for _ in range(QUERIES)
@@ -174,9 +179,38 @@ def test_query_latency_over_a_million_chunks(record_search_line) -> None:
         latencies.append(time.perf_counter() - started)
         found += bool(hits)
     latencies.sort()
-    p50 = statistics.median(latencies)
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return statistics.median(latencies), p99, found
+
+
+@pytest.mark.django_db
+def test_query_latency_over_a_million_chunks(record_search_line) -> None:
+    _fill_chunks(CHUNKS)
+    p50, p99, found = _latencies()
     record_search_line(
         f"query over {CHUNKS} chunks: p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms "
         f"over {QUERIES} queries ({found} with results), 10 hits with snippets each"
+    )
+
+
+@pytest.mark.django_db
+def test_hybrid_query_latency_with_hashed_ngram_vectors(record_search_line, settings) -> None:
+    """BENCH_SEARCH_HYBRID_CHUNKS chunks, each embedded (hashed-ngrams, 256 dimensions,
+    HNSW index), then the same queries ranked by full-text and vectors together (RRF)."""
+    settings.SEARCH_EMBEDDER = "hashed-ngrams"
+    settings.SEARCH_EMBEDDING_DIMENSIONS = 256
+    _fill_chunks(HYBRID_CHUNKS)
+    embedder = configured_embedder()
+    assert embedder is not None
+    services.prepare_embeddings(embedder=embedder)
+    started = time.perf_counter()
+    embedded = services.embed_missing(source="github", embedder=embedder)
+    seconds = time.perf_counter() - started
+    assert embedded == HYBRID_CHUNKS
+    p50, p99, found = _latencies()
+    record_search_line(
+        f"hybrid over {HYBRID_CHUNKS} chunks: embedded and stored {embedded / seconds:.0f} "
+        f"chunks/s (hashed-ngrams/256, HNSW built after the fill), "
+        f"queries p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms "
+        f"({found} of {QUERIES} with results)"
     )

@@ -95,6 +95,22 @@ def env_int(env: environ.Env, name: str, default: int, *, minimum: int = 0) -> i
     return value
 
 
+def env_float(
+    env: environ.Env, name: str, default: float, *, minimum: float, maximum: float
+) -> float:
+    """Read a number from `minimum` to `maximum`, with a one-line error otherwise."""
+    raw = env.str(name, default="")
+    if raw == "":
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name} must be from {minimum} to {maximum}, got {value}")
+    return value
+
+
 def env_choice(env: environ.Env, name: str, default: str, choices: tuple[str, ...]) -> str:
     """Read one of a fixed set of strings (case-insensitive)."""
     raw = env.str(name, default=default).strip().lower()

@@ -15,6 +15,7 @@ from config.env import (
     database_settings,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     load_env,
     proxy_ssl_header,
@@ -176,12 +177,34 @@ SEARCH_SYNC_BACKOFF_SECONDS = env_int(env, "SEARCH_SYNC_BACKOFF_SECONDS", defaul
 SEARCH_SYNC_OVERLAP_SECONDS = env_int(env, "SEARCH_SYNC_OVERLAP_SECONDS", default=300)
 # Longest query `search`, /search/ and /api/search accept (characters).
 SEARCH_MAX_QUERY_CHARS = env_int(env, "SEARCH_MAX_QUERY_CHARS", default=1000, minimum=1)
+# Dense vectors beside full-text in the postgres backend (pgvector), ranked together:
+# empty (none, the default), `hashed-ngrams` (built in, offline) or `module.path:factory`.
+# Dimensions are the built-in embedder's; a dense-only match needs at least the
+# similarity below (cosine, 0-1) to be shown, so a query of stop words stays empty.
+SEARCH_EMBEDDER = env.str("SEARCH_EMBEDDER", default="").strip()
+SEARCH_EMBEDDING_DIMENSIONS = env_int(env, "SEARCH_EMBEDDING_DIMENSIONS", default=256, minimum=8)
+SEARCH_DENSE_MIN_SIMILARITY = env_float(
+    env, "SEARCH_DENSE_MIN_SIMILARITY", default=0.3, minimum=0.0, maximum=1.0
+)
+# From this many chunks to embed at once (turning the embedder on over an indexed
+# database), the vectors' HNSW index is built once after the fill, not grown per vector.
+SEARCH_VECTOR_INDEX_REBUILD_FROM = env_int(
+    env, "SEARCH_VECTOR_INDEX_REBUILD_FROM", default=5000, minimum=1
+)
 # The pinecone backend: the API key (only ever handed to the SDK), the control plane,
 # the integrated-embedding index (created on demand) and where it is created.
 PINECONE_API_KEY = env.str("PINECONE_API_KEY", default="").strip()
 PINECONE_CONTROL_URL = env.str("PINECONE_CONTROL_URL", default="https://api.pinecone.io").strip()
 PINECONE_INDEX_NAME = env.str("PINECONE_INDEX_NAME", default="boost-data-collector").strip()
 PINECONE_EMBED_MODEL = env.str("PINECONE_EMBED_MODEL", default="llama-text-embed-v2").strip()
+# The sparse index beside it (exact words and identifiers), queried together and fused;
+# empty keeps to the dense index.
+PINECONE_SPARSE_INDEX_NAME = env.str(
+    "PINECONE_SPARSE_INDEX_NAME", default="boost-data-collector-sparse"
+).strip()
+PINECONE_SPARSE_EMBED_MODEL = env.str(
+    "PINECONE_SPARSE_EMBED_MODEL", default="pinecone-sparse-english-v0"
+).strip()
 PINECONE_CLOUD = env.str("PINECONE_CLOUD", default="aws").strip()
 PINECONE_REGION = env.str("PINECONE_REGION", default="us-east-1").strip()
 

@@ -1,7 +1,13 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from cppa_pinecone_sync.models import IndexedDocument, RetryItem, SearchChunk, SyncState
+from cppa_pinecone_sync.models import (
+    ChunkEmbedding,
+    IndexedDocument,
+    RetryItem,
+    SearchChunk,
+    SyncState,
+)
 
 
 @admin.register(SyncState)
@@ -30,3 +36,10 @@ class SearchChunkAdmin(ReadOnlyAdmin):
     list_filter = ("source",)
     search_fields = ("doc_id", "title")
     exclude = ("search_vector",)
+
+
+@admin.register(ChunkEmbedding)
+class ChunkEmbeddingAdmin(ReadOnlyAdmin):
+    list_display = ("chunk", "embedder")
+    list_filter = ("embedder",)
+    list_select_related = ("chunk",)

@@ -122,3 +122,27 @@ class SearchChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.doc_id}#{self.ordinal}"
+
+
+class ChunkEmbedding(models.Model):
+    """A chunk's dense vector, for the `postgres` backend when `SEARCH_EMBEDDER` is set.
+
+    The vector column itself (`embedding vector(n)`, with an HNSW index) is added by
+    `services.prepare_embeddings` when an embedder is configured, not by a migration:
+    pgvector is optional (the embedded server ships it; another server may not have
+    it), and `n` is the configured embedder's. `embedder` names the embedder that made
+    the vector, so changing `SEARCH_EMBEDDER` re-embeds every chunk.
+    """
+
+    chunk = models.OneToOneField(
+        SearchChunk, on_delete=models.CASCADE, primary_key=True, related_name="embedding"
+    )
+    embedder = models.CharField(max_length=200)
+
+    chunk_id: int
+
+    class Meta:
+        ordering = ["chunk"]
+
+    def __str__(self) -> str:
+        return f"{self.chunk_id} ({self.embedder})"

@@ -41,6 +41,7 @@ DELETED = "deleted"
 UNCHANGED = "unchanged"
 FAILED = "failed"
 REPAIRED = "repaired"
+CHUNKS_EMBEDDED = "chunks_embedded"
 
 # Failures worth another attempt: the database or the network refused a batch.
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (DatabaseError, OSError)
@@ -95,6 +96,7 @@ class SourceSync:
     def run(self) -> None:
         """Retry list first, then everything changed since the watermark."""
         name, backend = self.source.name, self.backend.name
+        self._prepare()
         if self.retrying and not self.full:
             ids = sorted(self.retrying)
             loaded = list(self.source.load(ids))
@@ -136,6 +138,7 @@ class SourceSync:
 
     def reconcile(self) -> None:
         """Repair the index from the source: missing, damaged, stale and extra documents."""
+        self._prepare()
         inventory = self.backend.inventory(source=self.source.name)
         books = selectors.indexed_doc_ids(backend=self.backend.name, source=self.source.name)
         for changes in _batched(self.source.changed_since(None), settings.SEARCH_SYNC_BATCH_SIZE):
@@ -162,6 +165,11 @@ class SourceSync:
         for start in range(0, len(extra), settings.SEARCH_SYNC_BATCH_SIZE):
             self._write(_Batch(deletions=extra[start : start + settings.SEARCH_SYNC_BATCH_SIZE]))
         self._raise_if_failed()
+
+    def _prepare(self) -> None:
+        """The backend's set-up for this source (postgres: vectors still missing)."""
+        self._count(CHUNKS_EMBEDDED, self.backend.prepare(source=self.source.name,
+                                                          dry_run=self.dry_run))  # fmt: skip
 
     # --- one batch ----------------------------------------------------------------
 
@@ -246,6 +254,7 @@ class SourceSync:
         self._count(DOCUMENTS_WRITTEN, len(chunked))
         self._count(CHUNKS_UPSERTED, writes.upserted)
         self._count(CHUNKS_DELETED, writes.deleted + removed)
+        self._count(CHUNKS_EMBEDDED, writes.embedded)
         self._count(DELETED, len(batch.deletions))
 
     def _count(self, name: str, amount: int) -> None:

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max, Min
 
-from cppa_pinecone_sync.models import IndexedDocument, RetryItem, SearchChunk, SyncState
+from cppa_pinecone_sync.embedders import Embedder, as_vector_literal
+from cppa_pinecone_sync.models import (
+    ChunkEmbedding,
+    IndexedDocument,
+    RetryItem,
+    SearchChunk,
+    SyncState,
+)
 from cppa_pinecone_sync.registry import registered_sources
 
 
@@ -124,3 +134,53 @@ def index_lag(*, backend: str) -> list[IndexLag]:
         )
         for source in registered_sources()
     ]
+
+
+def vector_column_type() -> str | None:
+    """The type of the chunk vectors' column (`vector(256)`), None before a sync made it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attname = 'embedding' AND NOT attisdropped",
+            [ChunkEmbedding._meta.db_table],
+        )
+        found = cursor.fetchone()
+    return found[0] if found else None
+
+
+def embeddings_ready(*, embedder: Embedder) -> bool:
+    """Whether the vector column exists with this embedder's dimensions (a sync made it)."""
+    return vector_column_type() == f"vector({embedder.dimensions})"
+
+
+def nearest_chunks(
+    *,
+    embedder: Embedder,
+    vector: Sequence[float],
+    sources: Sequence[str],
+    metadata: dict,
+    limit: int,
+) -> list[tuple[int, str, str, float]]:
+    """The chunks nearest `vector` by cosine distance: (pk, source, doc id, similarity).
+
+    Only vectors of `embedder` count (others wait to be re-embedded by the next sync).
+    """
+    chunks = connection.ops.quote_name(SearchChunk._meta.db_table)
+    vectors = connection.ops.quote_name(ChunkEmbedding._meta.db_table)
+    where: list[str] = ["e.embedder = %s"]
+    params: list[Any] = [embedder.name]
+    if sources:
+        where.append("c.source = ANY(%s)")
+        params.append(list(sources))
+    if metadata:
+        where.append("c.metadata @> %s::jsonb")
+        params.append(json.dumps(metadata))
+    literal = as_vector_literal(vector)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.id, c.source, c.doc_id, 1 - (e.embedding <=> %s::vector) "
+            f"FROM {vectors} AS e JOIN {chunks} AS c ON c.id = e.chunk_id "
+            f"WHERE {' AND '.join(where)} ORDER BY e.embedding <=> %s::vector LIMIT %s",
+            [literal, *params, literal, limit],
+        )
+        return [(pk, source, doc_id, float(score)) for pk, source, doc_id, score in cursor]

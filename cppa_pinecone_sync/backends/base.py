@@ -40,6 +40,10 @@ class SearchHit:
 class IndexBackend(Protocol):
     name: str
 
+    def prepare(self, *, source: str, dry_run: bool = False) -> int:
+        """Set-up before a source's sync; answer how many chunks it (re-)embedded."""
+        ...
+
     def write(self, *, source: str, documents: Sequence[ChunkedDocument]) -> ChunkWrites:
         """Replace each document's chunks; called inside the batch's transaction."""
         ...

@@ -1,8 +1,13 @@
-"""The `pinecone` backend: an integrated-embedding Pinecone index, one namespace per source.
+"""The `pinecone` backend: integrated-embedding Pinecone indexes, one namespace per source.
 
-Pinecone embeds each record's `chunk_text` with the index's model (`PINECONE_EMBED_MODEL`)
-at upsert and the query at search, so no model runs here. The index is created on
-demand (`create_for_model`) when `PINECONE_INDEX_NAME` does not exist. Records are the
+Two indexes hold the same records: a dense one (`PINECONE_INDEX_NAME`, model
+`PINECONE_EMBED_MODEL`: meaning) and a sparse one (`PINECONE_SPARSE_INDEX_NAME`, model
+`PINECONE_SPARSE_EMBED_MODEL`: exact words, names, identifiers such as `BOOST_ASIO`).
+Pinecone embeds each record's `chunk_text` with the index's model at upsert and the
+query at search, so no model runs here. Each index is created on demand
+(`create_for_model`) when it does not exist. A query asks both and fuses their
+rankings by reciprocal rank (`ranking.fuse`), as the postgres backend fuses full-text
+and vectors; an empty `PINECONE_SPARSE_INDEX_NAME` keeps to the dense index. Records are the
 chunks, `_id` `<doc id>#<ordinal>`, with the document's fields beside the text, so a
 document's chunks are listed by the prefix `<doc id>#` (never another document's: the
 `#` ends the id). The SDK retries 500-504 itself (five attempts, with backoff); what
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -28,6 +34,7 @@ from django.core.management.base import CommandError
 
 from cppa_pinecone_sync.backends.base import SearchHit, SearchRequest
 from cppa_pinecone_sync.chunking import chunk_id
+from cppa_pinecone_sync.ranking import fuse
 from cppa_pinecone_sync.selectors import IndexEntry
 from cppa_pinecone_sync.services import ChunkedDocument, ChunkWrites
 
@@ -97,6 +104,10 @@ class PineconeBackend:
     def is_transient(self, exc: BaseException) -> bool:
         return is_transient(exc)
 
+    def prepare(self, *, source: str, dry_run: bool = False) -> int:
+        """Nothing to set up: Pinecone embeds every record itself at upsert."""
+        return 0
+
     @cached_property
     def _client(self) -> Any:
         from pinecone import Pinecone
@@ -104,95 +115,133 @@ class PineconeBackend:
         return Pinecone(api_key=settings.PINECONE_API_KEY, host=settings.PINECONE_CONTROL_URL)
 
     @cached_property
-    def _index(self) -> Any:
-        """The data-plane client of the index, created first if it does not exist."""
-        client, name = self._client, settings.PINECONE_INDEX_NAME
+    def _indexes(self) -> list[Any]:
+        """The data-plane clients of the dense index and, if named, the sparse one."""
+        wanted = [(settings.PINECONE_INDEX_NAME, settings.PINECONE_EMBED_MODEL)]
+        if settings.PINECONE_SPARSE_INDEX_NAME:
+            wanted.append(
+                (settings.PINECONE_SPARSE_INDEX_NAME, settings.PINECONE_SPARSE_EMBED_MODEL)
+            )
+        return [self._open(name, model) for name, model in wanted]
+
+    def _open(self, name: str, model: str) -> Any:
+        """One index's data-plane client, the index created first if it does not exist."""
+        client = self._client
         if not client.has_index(name):
             client.create_index_for_model(
                 name=name,
                 cloud=settings.PINECONE_CLOUD,
                 region=settings.PINECONE_REGION,
-                embed={"model": settings.PINECONE_EMBED_MODEL, "field_map": {"text": TEXT_FIELD}},
+                embed={"model": model, "field_map": {"text": TEXT_FIELD}},
             )
         return client.Index(host=client.describe_index(name).host)
 
     # --- writes -----------------------------------------------------------------
 
     def write(self, *, source: str, documents: Sequence[ChunkedDocument]) -> ChunkWrites:
-        """Upsert every chunk, then delete the chunk ids past each document's new end."""
+        """Upsert every chunk, then delete the chunk ids past each document's new end.
+
+        Counted once however many indexes hold the records: they hold the same ones.
+        """
         records = [record for item in documents for record in _records(item)]
-        for batch in _batches(records, UPSERT_BATCH):
-            self._index.upsert_records(namespace=source, records=list(batch))
         keep = {item.document.doc_id: len(item.chunks) for item in documents}
-        stale = [
-            record_id
-            for doc_id, count in keep.items()
-            for record_id in self._chunk_ids(source, doc_id)
-            if int(record_id.rsplit("#", 1)[1]) >= count
-        ]
-        self._delete_ids(source, stale)
-        return ChunkWrites(upserted=len(records), deleted=len(stale))
+        stale_counts = []
+        for index in self._indexes:
+            for batch in _batches(records, UPSERT_BATCH):
+                index.upsert_records(namespace=source, records=list(batch))
+            stale = [
+                record_id
+                for doc_id, count in keep.items()
+                for record_id in _list_ids(index, source, prefix=f"{doc_id}#")
+                if int(record_id.rsplit("#", 1)[1]) >= count
+            ]
+            _delete_ids(index, source, stale)
+            stale_counts.append(len(stale))
+        return ChunkWrites(upserted=len(records), deleted=max(stale_counts))
 
     def delete(self, *, source: str, doc_ids: Sequence[str]) -> int:
-        ids = [record_id for doc_id in doc_ids for record_id in self._chunk_ids(source, doc_id)]
-        self._delete_ids(source, ids)
-        return len(ids)
-
-    def _delete_ids(self, source: str, ids: Sequence[str]) -> None:
-        for batch in _batches(ids, DELETE_BATCH):
-            self._index.delete(ids=list(batch), namespace=source)
-
-    def _chunk_ids(self, source: str, doc_id: str) -> list[str]:
-        return self._list_ids(source, prefix=f"{doc_id}#")
-
-    def _list_ids(self, source: str, *, prefix: str | None = None) -> list[str]:
-        ids: list[str] = []
-        for page in self._index.list(prefix=prefix or "", namespace=source):
-            ids.extend(page)
-        return ids
+        counts = []
+        for index in self._indexes:
+            ids = [i for doc_id in doc_ids for i in _list_ids(index, source, prefix=f"{doc_id}#")]
+            _delete_ids(index, source, ids)
+            counts.append(len(ids))
+        return max(counts)
 
     # --- reconcile ----------------------------------------------------------------
 
     def inventory(self, *, source: str) -> dict[str, IndexEntry]:
-        """Per document: the hash its chunks carry (empty if they disagree or have a gap)."""
-        by_doc: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        ids = self._list_ids(source)
-        for batch in _batches(ids, FETCH_BATCH):
-            answer = self._index.fetch(ids=list(batch), namespace=source)
-            for record_id, vector in answer.vectors.items():
-                doc_id, ordinal = record_id.rsplit("#", 1)
-                by_doc[doc_id].append(
-                    (int(ordinal), (vector.metadata or {}).get("content_hash", ""))
-                )
-        inventory = {}
-        for doc_id, chunks in by_doc.items():
-            ordinals = sorted(n for n, _ in chunks)
-            hashes = {h for _, h in chunks}
-            whole = ordinals == list(range(len(chunks))) and len(hashes) == 1
-            inventory[doc_id] = IndexEntry(
-                content_hash=hashes.pop() if whole else "", chunk_count=len(chunks)
-            )
-        return inventory
+        """Per document: the hash its chunks carry, empty if they disagree, have a gap, or
+        the indexes do not hold the same chunks of it (reconcile then rewrites it)."""
+        per_index = [_inventory(index, source) for index in self._indexes]
+        merged = {}
+        for doc_id in set().union(*per_index):
+            entries = [held.get(doc_id) for held in per_index]
+            entry = entries[0] or next(e for e in entries if e is not None)
+            same = all(e == entry for e in entries)
+            merged[doc_id] = entry if same else IndexEntry(content_hash="", chunk_count=0)
+        return merged
 
     # --- search -------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> list[SearchHit]:
+        """Each index's ranking of documents (best chunk each), fused by reciprocal rank."""
         from cppa_pinecone_sync.registry import registered_sources
 
         sources = list(request.sources) or [s.name for s in registered_sources()]
-        found: list[SearchHit] = []
-        for source in sources:
-            query: dict[str, Any] = {"inputs": {"text": request.query}, "top_k": request.limit * 4}
-            if request.metadata:
-                query["filter"] = {
-                    f"{_META_PREFIX}{k}": {"$eq": v} for k, v in request.metadata.items()
-                }
-            answer = self._index.search(namespace=source, query=query, fields=["*"])
-            found.extend(_hit(source, hit, request.query) for hit in answer.result.hits)
-        best: dict[tuple[str, str], SearchHit] = {}
-        for hit in sorted(found, key=lambda h: -h.score):
-            best.setdefault((hit.source, hit.doc_id), hit)
-        return list(best.values())[: request.limit]
+        query: dict[str, Any] = {"inputs": {"text": request.query}, "top_k": request.limit * 4}
+        if request.metadata:
+            query["filter"] = {
+                f"{_META_PREFIX}{k}": {"$eq": v} for k, v in request.metadata.items()
+            }
+        rankings: list[dict[tuple[str, str], SearchHit]] = []
+        for index in self._indexes:
+            found = [
+                _hit(source, hit, request.query)
+                for source in sources
+                for hit in index.search(namespace=source, query=query, fields=["*"]).result.hits
+            ]
+            best: dict[tuple[str, str], SearchHit] = {}
+            for hit in sorted(found, key=lambda h: -h.score):
+                best.setdefault((hit.source, hit.doc_id), hit)
+            rankings.append(dict(list(best.items())[: request.limit]))
+        if len(rankings) == 1:
+            return list(rankings[0].values())
+        scores = fuse(rankings, limit=request.limit)
+        return [
+            replace(next(r[key] for r in rankings if key in r), score=score)
+            for key, score in scores.items()
+        ]
+
+
+def _delete_ids(index: Any, source: str, ids: Sequence[str]) -> None:
+    for batch in _batches(ids, DELETE_BATCH):
+        index.delete(ids=list(batch), namespace=source)
+
+
+def _list_ids(index: Any, source: str, *, prefix: str = "") -> list[str]:
+    ids: list[str] = []
+    for page in index.list(prefix=prefix, namespace=source):
+        ids.extend(page)
+    return ids
+
+
+def _inventory(index: Any, source: str) -> dict[str, IndexEntry]:
+    """What one index holds of a source, per document (see `PineconeBackend.inventory`)."""
+    by_doc: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for batch in _batches(_list_ids(index, source), FETCH_BATCH):
+        answer = index.fetch(ids=list(batch), namespace=source)
+        for record_id, vector in answer.vectors.items():
+            doc_id, ordinal = record_id.rsplit("#", 1)
+            by_doc[doc_id].append((int(ordinal), (vector.metadata or {}).get("content_hash", "")))
+    inventory = {}
+    for doc_id, chunks in by_doc.items():
+        ordinals = sorted(n for n, _ in chunks)
+        hashes = {h for _, h in chunks}
+        whole = ordinals == list(range(len(chunks))) and len(hashes) == 1
+        inventory[doc_id] = IndexEntry(
+            content_hash=hashes.pop() if whole else "", chunk_count=len(chunks)
+        )
+    return inventory
 
 
 def _hit(source: str, hit: Any, query: str) -> SearchHit:

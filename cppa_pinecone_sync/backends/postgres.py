@@ -5,12 +5,16 @@ Ranking is `ts_rank_cd` (cover density: matches close together rank higher) over
 `or`, stray `:`) without a syntax error. Snippets are `ts_headline` of the best chunk
 of each document, with matches marked by control characters that the callers turn
 into highlights, so no markup from the text itself is ever trusted.
+
+With `SEARCH_EMBEDDER` set, each chunk also has a dense vector (pgvector, HNSW index)
+and a query is ranked by both lists, fused by reciprocal rank (`ranking.fuse`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,  # pyright: ignore[reportAttributeAccessIssue]
     SearchQuery,
@@ -20,7 +24,9 @@ from django.db.models import F, Func, Value
 
 from cppa_pinecone_sync import selectors, services
 from cppa_pinecone_sync.backends.base import SearchHit, SearchRequest
+from cppa_pinecone_sync.embedders import configured_embedder
 from cppa_pinecone_sync.models import SEARCH_CONFIG, SearchChunk
+from cppa_pinecone_sync.ranking import fuse
 from cppa_pinecone_sync.selectors import IndexEntry
 from cppa_pinecone_sync.services import ChunkedDocument, ChunkWrites
 
@@ -35,8 +41,26 @@ _CHUNKS_PER_HIT = 4
 class PostgresBackend:
     name = "postgres"
 
+    def __init__(self) -> None:
+        self.embedder = configured_embedder()
+
+    def prepare(self, *, source: str, dry_run: bool = False) -> int:
+        """Before a sync: with an embedder, the vector column, then vectors still missing."""
+        if self.embedder is None or dry_run:
+            return 0
+        services.prepare_embeddings(embedder=self.embedder)
+        return services.embed_missing(source=source, embedder=self.embedder)
+
     def write(self, *, source: str, documents: Sequence[ChunkedDocument]) -> ChunkWrites:
-        return services.replace_chunks(source=source, documents=documents)
+        writes = services.replace_chunks(source=source, documents=documents)
+        if self.embedder is None:
+            return writes
+        embedded = services.embed_documents(
+            source=source,
+            doc_ids=[item.document.doc_id for item in documents],
+            embedder=self.embedder,
+        )
+        return ChunkWrites(upserted=writes.upserted, deleted=writes.deleted, embedded=embedded)
 
     def delete(self, *, source: str, doc_ids: Sequence[str]) -> int:
         return services.delete_chunks(source=source, doc_ids=doc_ids)
@@ -54,14 +78,16 @@ class PostgresBackend:
         ranked = chunks.annotate(
             rank=SearchRank(F("search_vector"), query, cover_density=True)
         ).order_by("-rank", "source", "doc_id", "ordinal")
-        best: dict[tuple[str, str], tuple[int, float]] = {}
-        for pk, source, doc_id, rank in ranked.values_list("pk", "source", "doc_id", "rank")[
-            : request.limit * _CHUNKS_PER_HIT
-        ]:
-            best.setdefault((source, doc_id), (pk, rank))
-            if len(best) == request.limit:
-                break
-        rank_of = dict(best.values())
+        lexical = _best_per_document(
+            ranked.values_list("pk", "source", "doc_id", "rank")[: request.limit * _CHUNKS_PER_HIT],
+            request.limit,
+        )
+        dense = self._dense(request)
+        rank_of = (
+            dict(lexical.values())
+            if dense is None
+            else _shown_chunks(lexical, dense, request.limit)
+        )
         # The headline is the costly part: only for the chunks shown.
         shown = SearchChunk.objects.filter(pk__in=list(rank_of)).annotate(
             headline=SearchHeadline(
@@ -78,6 +104,48 @@ class PostgresBackend:
         )
         hits = [_hit(chunk, rank_of[chunk.pk]) for chunk in shown]
         return sorted(hits, key=lambda h: (-h.score, h.source, h.doc_id))
+
+    def _dense(self, request: SearchRequest) -> dict[tuple[str, str], tuple[int, float]] | None:
+        """The best chunk per document by meaning, or None without an embedder's vectors."""
+        embedder = self.embedder
+        if embedder is None or not selectors.embeddings_ready(embedder=embedder):
+            return None
+        (vector,) = embedder.embed([request.query])
+        nearest = selectors.nearest_chunks(
+            embedder=embedder,
+            vector=vector,
+            sources=request.sources,
+            metadata=dict(request.metadata),
+            limit=request.limit * _CHUNKS_PER_HIT,
+        )
+        close = settings.SEARCH_DENSE_MIN_SIMILARITY
+        return _best_per_document((hit for hit in nearest if hit[3] >= close), request.limit)
+
+
+def _best_per_document(
+    ranked: Iterable[tuple[int, str, str, float]], limit: int
+) -> dict[tuple[str, str], tuple[int, float]]:
+    """The first (best) chunk of each document in a ranked list, up to `limit` documents."""
+    best: dict[tuple[str, str], tuple[int, float]] = {}
+    for pk, source, doc_id, score in ranked:
+        best.setdefault((source, doc_id), (pk, score))
+        if len(best) == limit:
+            break
+    return best
+
+
+def _shown_chunks(
+    lexical: dict[tuple[str, str], tuple[int, float]],
+    dense: dict[tuple[str, str], tuple[int, float]],
+    limit: int,
+) -> dict[int, float]:
+    """Both rankings fused (RRF): the chunk to show per document -> its fused score.
+
+    A document found by words shows its best word-matching chunk (its snippet then has
+    highlights); one found only by meaning shows its nearest chunk.
+    """
+    scores = fuse([lexical, dense], limit=limit)
+    return {(lexical.get(key) or dense[key])[0]: score for key, score in scores.items()}
 
 
 def _hit(chunk: SearchChunk, rank: float) -> SearchHit:

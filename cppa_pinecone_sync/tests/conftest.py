@@ -84,3 +84,13 @@ def chunk_texts(doc: str) -> list[tuple[int, str]]:
 def sentences(word: str, count: int) -> str:
     """`count` distinct sentences naming `word`, long enough to need several chunks."""
     return " ".join(f"Sentence {n} mentions {word} in passing." for n in range(count))
+
+
+def fiber_issues(*, exact_in_notes: str) -> list[IssueItem]:
+    """Three issues two rankings see differently: #2 both the exact words and their
+    spelling, #3 the exact words once (`exact_in_notes`), #4 only a near spelling."""
+    return [
+        issue_item(2, title="Fiber scheduler", body=sentences("fiber scheduler", 6)),
+        issue_item(3, title="Notes", body=f"{exact_in_notes} " + sentences("other", 6)),
+        issue_item(4, title="Fibre schedulers", body=sentences("fibre schedulers", 6)),
+    ]

@@ -13,6 +13,7 @@ from cppa_pinecone_sync.models import IndexedDocument, RetryItem, SyncState
 from cppa_pinecone_sync.pipeline import IncompleteSync
 from cppa_pinecone_sync.tests.conftest import (
     doc_id,
+    fiber_issues,
     issue_item,
     recorded_issue,
     sentences,
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.django_db
 
 API_KEY = "pcsk_" + "Quiet9Key" * 4
 WRITES = {"/vectors/delete", "/records/namespaces/github/upsert"}
+SPARSE = "boost-data-collector-sparse"
 
 
 @pytest.fixture
@@ -56,9 +58,13 @@ def test_first_sync_creates_the_index_and_upserts_every_chunk(repo, pinecone) ->
     row, _ = sync()
     assert row.status == "succeeded"
     assert ("POST", "/indexes/create-for-model") in pinecone.requests
-    (index,) = pinecone.indexes.values()
-    assert index["embed"]["field_map"] == {"text": "chunk_text"}
+    dense, sparse = pinecone.indexes.values()
+    assert (dense["name"], dense["vector_type"]) == ("boost-data-collector", "dense")
+    assert (sparse["name"], sparse["vector_type"]) == (SPARSE, "sparse")
+    assert sparse["embed"]["model"] == "pinecone-sparse-english-v0"
+    assert dense["embed"]["field_map"] == sparse["embed"]["field_map"] == {"text": "chunk_text"}
     assert row.counters["chunks_upserted"] == len(pinecone.records("github")) > 2
+    assert pinecone.records("github", index=SPARSE) == pinecone.records("github")
     assert "import new releases" in chunks(pinecone, doc_id(1188))[0][1]
     first = pinecone.records("github")[f"{doc_id(1188)}#0"]
     assert first["meta_repository"] == "boostorg/website-v2"
@@ -81,7 +87,7 @@ def test_a_deleted_repository_s_issues_are_deleted_by_id(repo, pinecone) -> None
     services.mark_repository_missing(full_name=repo.full_name, status=RepositoryStatus.DELETED)
     row, _ = sync()
     assert row.counters["deleted"] == 2
-    assert pinecone.records("github") == {}
+    assert pinecone.records("github") == pinecone.records("github", index=SPARSE) == {}
     assert not IndexedDocument.objects.exists()
 
 
@@ -152,6 +158,47 @@ def test_reconcile_repairs_a_hand_damaged_index(repo, pinecone) -> None:
     row, _ = sync("--reconcile")
     assert row.counters["repaired"] == 4
     assert json.dumps(pinecone.records("github"), sort_keys=True) == healthy
+
+
+def test_reconcile_repairs_a_document_only_the_sparse_index_lost(repo, pinecone) -> None:
+    store(repo, recorded_issue(), issue_item(2, body=sentences("allocator", 12)))
+    sync()
+    healthy = json.dumps(pinecone.records("github"), sort_keys=True)
+    sparse = pinecone.records("github", index=SPARSE)
+    for key in [k for k in sparse if k.startswith(f"{doc_id(2)}#")]:
+        del sparse[key]
+    row, _ = sync("--reconcile")
+    assert row.counters["repaired"] == 1
+    assert json.dumps(pinecone.records("github", index=SPARSE), sort_keys=True) == healthy
+
+
+def found(query: str) -> list[str]:
+    out = StringIO()
+    call_command("search", query, "--json", stdout=out)
+    return [hit["title"] for hit in json.loads(out.getvalue())]
+
+
+def test_both_indexes_are_searched_and_their_rankings_fused(repo, pinecone) -> None:
+    store(repo, *fiber_issues(exact_in_notes="One fiber, then"))
+    sync()
+    results = found("fiber scheduler")
+    searched = {i for i, _, path in pinecone.index_requests if path.endswith("/search")}
+    assert searched == {"boost-data-collector", SPARSE}
+    # Both indexes rank #2 first; #3 only has the exact word (sparse), #4 only a near
+    # spelling (dense): each is found through one index.
+    assert results[0] == "boostorg/website-v2#2: Fiber scheduler"
+    assert set(results[1:]) == {"boostorg/website-v2#3: Notes",
+                                "boostorg/website-v2#4: Fibre schedulers"}  # fmt: skip
+
+
+def test_an_empty_sparse_index_name_keeps_to_the_dense_index(repo, pinecone, settings) -> None:
+    settings.PINECONE_SPARSE_INDEX_NAME = ""
+    store(repo, recorded_issue())
+    sync()
+    assert list(pinecone.indexes) == ["boost-data-collector"]
+    assert found("webhook import releases") == [
+        'boostorg/website-v2#1188: webhook "import new releases"'
+    ]
 
 
 def test_search_through_pinecone_finds_the_issue(repo, pinecone) -> None:
