@@ -32,8 +32,11 @@ var/uv/bin/uv:
 	$(PYTHON) -m venv var/uv
 	var/uv/bin/pip install --quiet uv
 
+# --compile-bytecode: with PYTHONDONTWRITEBYTECODE=1 (set on this machine) nothing is
+# ever cached, and every manage.py start compiles Django again (check: 10-12 s -> 2-5 s
+# measured under load on the 2-core machine).
 .venv/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 .env:

@@ -13,6 +13,8 @@ REQUEST_LINES: list[str] = []
 LATENCIES: list[str] = []
 # Lines of test_search_benchmark.py: indexing rate, unchanged re-run, query latency.
 SEARCH_LINES: list[str] = []
+# Lines of test_git_benchmark.py: the git path's rate beside its target.
+GIT_LINES: list[str] = []
 
 
 @pytest.fixture
@@ -52,6 +54,12 @@ def record_search_line() -> Callable[[str], None]:
     return SEARCH_LINES.append
 
 
+@pytest.fixture
+def git_lines() -> list[str]:
+    """Lines for the "git path" section of the summary."""
+    return GIT_LINES
+
+
 def summary_lines() -> list[str]:
     """`ingest N=…: X commits/s | naive Y | COPY Z | PostgreSQL alone W`, one per size."""
     naive = ", ".join(f"{rate:.0f} commits/s (N={n})" for n, rate in RATES["naive"].items())
@@ -64,7 +72,8 @@ def summary_lines() -> list[str]:
         if count in RATES["copy"]:
             line += f" | COPY {RATES['copy'][count]:.0f} commits/s"
         if count in RATES["postgres"]:
-            line += f" | PostgreSQL alone {RATES['postgres'][count]:.0f} commits/s"
+            floor = RATES["postgres"][count]
+            line += f" | PostgreSQL alone {floor:.0f} commits/s (ours {rate / floor:.0%} of it)"
         lines.append(line)
     for count, rate in RATES["bulk re-read"].items():
         lines.append(
@@ -82,6 +91,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if SEARCH_LINES:
         terminalreporter.section("search")
         for line in SEARCH_LINES:
+            terminalreporter.write_line(line)
+    if GIT_LINES:
+        terminalreporter.section("git path")
+        for line in GIT_LINES:
             terminalreporter.write_line(line)
     if REQUEST_LINES:
         terminalreporter.section("requests per run")

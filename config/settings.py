@@ -145,6 +145,23 @@ GITHUB_ACTIVITY_REPOS = [
     r.strip() for r in env.str("GITHUB_ACTIVITY_REPOS", default="").split(",") if r.strip()
 ]
 GITHUB_ACTIVITY_OVERLAP_DAYS = env_int(env, "GITHUB_ACTIVITY_OVERLAP_DAYS", default=2)
+# Where commit history comes from: "git" (a bare mirror per repository under
+# WORKSPACE_DIR/git, no API request per commit) or "api"; empty: git when a git
+# binary is on PATH. Mirrors are cloned from GITHUB_GIT_URL/<owner>/<name>.git.
+GITHUB_ACTIVITY_COMMITS_FROM = env_choice(
+    env, "GITHUB_ACTIVITY_COMMITS_FROM", "", ("", "git", "api")
+)
+GITHUB_GIT_URL = env.str("GITHUB_GIT_URL", default="https://github.com").strip().rstrip("/")
+GITHUB_GIT_TIMEOUT_SECONDS = env_int(env, "GITHUB_GIT_TIMEOUT_SECONDS", default=3600, minimum=1)
+# Where pull request merge data and reviews come from: graphql (pages of 100 pull
+# requests per query) or rest (two requests per pull request).
+GITHUB_ACTIVITY_PULLS_FROM = env.str("GITHUB_ACTIVITY_PULLS_FROM", default="graphql")
+# Pull requests per GraphQL page and reviews per pull request in it (GitHub allows
+# 1-100; a smaller page answers faster when review bodies are long).
+GITHUB_ACTIVITY_GRAPHQL_PAGE = env_int(env, "GITHUB_ACTIVITY_GRAPHQL_PAGE", default=100, minimum=1)
+GITHUB_ACTIVITY_GRAPHQL_REVIEWS = env_int(
+    env, "GITHUB_ACTIVITY_GRAPHQL_REVIEWS", default=100, minimum=1
+)
 # boost_usage_tracker: owners whose repositories are not "usage" (comma list), whether
 # forks count, complete searches in a row that must miss a usage before it is marked
 # gone, and the largest file size (bytes) the search planner slices up to (GitHub's

@@ -114,6 +114,27 @@ def classify_http_status(response: httpx.Response) -> CollectorFailureCategory:
     return CollectorFailureCategory.UNKNOWN
 
 
+# GitHub GraphQL error `type`s that say more than "the query was wrong" (a 200 answer
+# carries them, so no HTTP status tells).
+_GRAPHQL_TYPES = {
+    "RATE_LIMITED": CollectorFailureCategory.RATE_LIMIT,
+    "FORBIDDEN": CollectorFailureCategory.PERMISSION,
+    "INSUFFICIENT_SCOPES": CollectorFailureCategory.PERMISSION,
+    "NOT_FOUND": CollectorFailureCategory.NOT_FOUND,
+}
+
+
+def _graphql_category(exc: BaseException) -> CollectorFailureCategory | None:
+    """The category of a GraphQL error by its first telling `type` (duck-typed: `types`)."""
+    types = getattr(exc, "types", None)
+    if not isinstance(types, list):
+        return None
+    for kind in types:
+        if kind in _GRAPHQL_TYPES:
+            return _GRAPHQL_TYPES[kind]
+    return None
+
+
 def _classify_one(exc: BaseException) -> CollectorFailureCategory:
     # Order matters: several built-in types share base classes (TimeoutError and
     # ConnectionError are both OSError; JSONDecodeError is a ValueError).
@@ -133,6 +154,8 @@ def _classify_one(exc: BaseException) -> CollectorFailureCategory:
         return category.DATABASE
     if isinstance(exc, PermissionError):
         return category.PERMISSION
+    if isinstance(exc, ValueError) and (graphql := _graphql_category(exc)) is not None:
+        return graphql
     if isinstance(exc, ValueError | json.JSONDecodeError | DjangoValidationError):
         return category.VALIDATION
     return category.UNKNOWN

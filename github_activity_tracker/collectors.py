@@ -58,10 +58,24 @@ from core.quarantine import (
 from core.runs import CREATED, FETCHED, UPDATED, RunCounters
 from core.selectors import count_quarantined
 from cppa_pinecone_sync.sync import sync_sources
-from github_activity_tracker import parsers, search_documents, selectors, services
+from github_activity_tracker import (
+    budget,
+    git_history,
+    parsers,
+    search_documents,
+    selectors,
+    services,
+)
+from github_activity_tracker.budget import BucketMeter, remaining_counters
 from github_activity_tracker.fetchers import GitHubActivityFetcher, RepositoryGone
 from github_activity_tracker.items import PULL_REQUEST
 from github_activity_tracker.models import Repository, RepositoryStatus
+from github_activity_tracker.pull_requests import (
+    GRAPHQL,
+    PULLS_FROM,
+    GraphQLPullRequests,
+    pulls_from,
+)
 from github_activity_tracker.services import TableCounts
 
 logger = logging.getLogger(__name__)
@@ -122,7 +136,7 @@ def default_repos() -> list[str]:
     return [f"boostorg/{name}" for name in dict.fromkeys(names)]
 
 
-class GitHubActivityCollector(AbstractCollector):
+class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
     """Collect the activity of the repositories (owner/name), each stream from its checkpoint."""
 
     def __init__(
@@ -144,6 +158,9 @@ class GitHubActivityCollector(AbstractCollector):
         self.until: datetime | None = None
         self.full = full
         self.started = timezone.now()
+        self.commits_from = git_history.API
+        self.git = git_history.GitHistory(self)
+        self.graphql_pulls = True
 
     @property
     def name(self) -> str:
@@ -160,18 +177,47 @@ class GitHubActivityCollector(AbstractCollector):
         if self.since and self.until and self.since > self.until:
             raise CommandError(f"--since {self.since_text} is after --until {self.until_text}")
         self.repos = [check_repo(r) for r in self.requested_repos] or default_repos()
+        if pulls_from() not in PULLS_FROM:
+            raise CommandError(
+                f"GITHUB_ACTIVITY_PULLS_FROM={pulls_from()!r} is not one of "
+                f"{', '.join(PULLS_FROM)}; set it in .env"
+            )
+        self.graphql_pulls = pulls_from() == GRAPHQL
+        self.commits_from = git_history.commits_source()
 
     def collect(self) -> None:
         self.started = timezone.now()
-        with self.http.github_client(counters=self.counters) as client:
+        meter = BucketMeter(self.counters)
+        with self.http.github_client(counters=self.counters, on_response=meter) as client:
             self.progress.watch_budget(lambda: client.rate_limit_remaining)
             repos = self.progress.scopes(self.repos, total=len(self.repos), noun="repository")
-            for full_name in repos:
-                self._collect_repository(client, full_name)
+            try:
+                for full_name in repos:
+                    self._collect_repository(client, full_name)
+            finally:
+                remaining_counters(client.tokens, self.counters)
         # Counted once at the end: the settling pass may meet the same bad item twice.
         kept = count_quarantined(collector=NAME, since=self.started)
         if kept:
             self.count(QUARANTINED, kept)
+
+    def plan(self) -> None:
+        """Write what a run would cost, by bucket, without collecting (`--plan`)."""
+        self.validate_config()
+        tracked = {
+            r
+            for r in self.repos
+            if get_checkpoint(collector=NAME, source_key=f"{r}:{ISSUES}") is not None
+        }
+        with self.http.github_client() as client:
+            budget.plan(
+                client=client,
+                repos=self.repos,
+                tracked=tracked,
+                commits_from=self.commits_from,
+                pulls_from=pulls_from(),
+                write=self.write,
+            )
 
     def sync_pinecone(self) -> None:
         """Index what the run stored: the `github` search source, counted as `search_*`.
@@ -213,9 +259,13 @@ class GitHubActivityCollector(AbstractCollector):
             self._release_page(repository, page)
         self._commits(fetcher, repository, branch=item.default_branch)
         self._issues(fetcher, repository)
+        if self.graphql_pulls:
+            self._graphql_pull_requests(client, repository)
         self._comments(fetcher, repository, stream=COMMENTS)
         self._comments(fetcher, repository, stream=REVIEW_COMMENTS)
         self._retry_quarantined(fetcher, repository)
+        if self.commits_from == git_history.GIT:
+            self.git.retry(repository)
 
     def _record_missing(self, full_name: str, *, status: str, to: str = "") -> None:
         services.mark_repository_missing(full_name=full_name, status=status, renamed_to=to)
@@ -227,6 +277,9 @@ class GitHubActivityCollector(AbstractCollector):
     # --- streams --------------------------------------------------------------
 
     def _commits(self, fetcher: GitHubActivityFetcher, repository: Repository, *, branch: str):
+        if self.commits_from == git_history.GIT:
+            self.git.collect(fetcher, repository, branch=branch)
+            return
         key = f"{repository.full_name}:{COMMITS}"
         cursor = None if self.full else get_checkpoint(collector=NAME, source_key=key)
         if self.windowed:
@@ -321,7 +374,9 @@ class GitHubActivityCollector(AbstractCollector):
     ) -> None:
         """Store a page of issues, with the merge data and reviews of its pull requests."""
         items = self._within(page.items)
-        pulls = [i.number for i in items if i.category == PULL_REQUEST]
+        # With GraphQL, merge data and reviews come from the pull request stream.
+        rest = not self.graphql_pulls
+        pulls = [i.number for i in items if i.category == PULL_REQUEST and rest]
         details = ParsedPage.join(fetcher.pull_request(n) for n in pulls)
         reviews = ParsedPage.join(fetcher.reviews(n) for n in pulls)
         with transaction.atomic():
@@ -334,19 +389,8 @@ class GitHubActivityCollector(AbstractCollector):
             )
             # Merge data and reviews of an issue that was quarantined come with its retry.
             stored = {i.number for i in issues.stored}
-            merges = self._store_page(
-                repository,
-                PULL_REQUESTS,
-                details,
-                lambda chunk: services.ingest_pull_requests(repository=repository, items=chunk),
-                items=[d for d in details.items if d.number in stored],
-            )
-            reviewed = self._store_page(
-                repository,
-                REVIEWS,
-                reviews,
-                lambda chunk: services.ingest_reviews(repository=repository, items=chunk),
-                items=[r for r in reviews.items if r.pull_number in stored],
+            merges, reviewed = self._store_pulls(
+                repository, details, reviews, numbers=stored, scopes=(PULL_REQUESTS, REVIEWS)
             )
             self._save(checkpoint, items)
         self._store(items, *issues.results, *merges.results, *reviewed.results)
@@ -461,6 +505,7 @@ class GitHubActivityCollector(AbstractCollector):
                 ),
             ),
         }
+        handlers.update(self._graphql_retries(repository))
         for stream, (parse, handle) in handlers.items():
             retry_quarantined(
                 collector=NAME,

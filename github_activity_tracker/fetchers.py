@@ -35,6 +35,8 @@ from github_activity_tracker.items import (
 
 T = TypeVar("T")
 PER_PAGE = 100
+# "Get a commit" lists 300 files an answer, and at most 3,000 in all.
+FILES_PER_PAGE, MAX_FILE_PAGES = 300, 10
 
 
 class RepositoryGone(Exception):
@@ -119,8 +121,28 @@ class GitHubActivityFetcher:
             page_number += 1
 
     def commit(self, sha: str) -> ParsedPage[CommitItem]:
-        """One commit with its file changes and stats."""
-        return self._one(f"/commits/{sha}", parsers.parse_commit)
+        """One commit with its file changes and stats.
+
+        GitHub lists at most FILES_PER_PAGE files an answer; a full list is followed by
+        `?page=2`, ... (each answer repeats the commit with the next files) up to its
+        limit of MAX_FILE_PAGES pages, so a 400-file commit is stored with 400 files.
+        """
+        path = f"{self.base}/commits/{sha}"
+        body = self.client.get(path)
+        files = body.get("files") if isinstance(body, dict) else None
+        number = 1
+        while isinstance(files, list) and len(files) == FILES_PER_PAGE * number:
+            if number == MAX_FILE_PAGES:
+                break
+            number += 1
+            more = self.client.get(path, params={"page": number})
+            extra = more.get("files") if isinstance(more, dict) else None
+            if not isinstance(extra, list) or not extra:
+                break
+            files = files + extra
+        if isinstance(files, list) and isinstance(body, dict):
+            body = {**body, "files": files}
+        return parse_each([body], parsers.parse_commit, url=self.client.url_of(path))
 
     def issues(self, *, since: datetime | None) -> Iterator[ParsedPage[IssueItem]]:
         """Issues and pull requests, oldest update first (a gap-free resume point)."""

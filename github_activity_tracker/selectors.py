@@ -27,3 +27,17 @@ def stored_issue_numbers(*, repository: Repository, numbers: Iterable[int]) -> s
             "number", flat=True
         )
     )
+
+
+def newest_pull_request_update(*, repository: Repository):
+    """The latest `updated_at` of the pull requests' issue rows stored (None: none stored).
+
+    The issue list (REST, conditional) lists pull requests too, so this says whether
+    any pull request changed since the GraphQL stream last read them, at no request.
+    """
+    return (
+        Issue.objects.filter(repository=repository, is_pull_request=True)
+        .order_by("-updated_at")
+        .values_list("updated_at", flat=True)
+        .first()
+    )

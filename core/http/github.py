@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -99,6 +100,28 @@ def parse_json(response: httpx.Response) -> Any:
     return decode_json(
         response.content, url=str(response.request.url), what=f"{response.request.method} body"
     )
+
+
+def graphql_error(errors: Sequence[Any], *, url: str) -> GraphQLError:
+    """One GraphQLError for a response's `errors`: their messages and types."""
+    messages = [str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors]
+    types = [str(e.get("type", "")) for e in errors if isinstance(e, dict)]
+    return GraphQLError(
+        f"GraphQL query to {url} failed: {'; '.join(messages)}",
+        url=url,
+        messages=messages,
+        types=types,
+    )
+
+
+def _epoch(text: Any) -> float:
+    """An ISO 8601 moment (GraphQL's `resetAt`) as epoch seconds; 0 when unreadable."""
+    if not isinstance(text, str):
+        return 0.0
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def _is_rate_limited(response: httpx.Response) -> bool:
@@ -232,31 +255,49 @@ class GitHubClient:
         repository of a batch query) are logged and dropped: GitHub still answers
         the rest of the query, and one missing repository must not cost the batch.
         """
-        payload = {"query": query, "variables": dict(variables or {})}
-        body = self._fetch("POST", self.graphql_url, json_body=payload).body
+        data, listed = self.graphql_answer(query, variables=variables)
         url = redact(self.graphql_url)
-        if not isinstance(body, dict):
-            raise MalformedResponse(f"{url} returned JSON that is not an object", url=url)
         errors = []
-        listed = body.get("errors") or []
-        for error in listed if isinstance(listed, list) else [listed]:
+        for error in listed:
             if isinstance(error, dict) and error.get("type") in tolerate:
                 logger.warning("GraphQL query to %s: %s (tolerated)", url, error.get("message"))
             else:
                 errors.append(error)
         if errors:
-            messages = [str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors]
-            types = [str(e.get("type", "")) for e in errors if isinstance(e, dict)]
-            raise GraphQLError(
-                f"GraphQL query to {url} failed: {'; '.join(messages)}",
-                url=url,
-                messages=messages,
-                types=types,
-            )
-        data = body.get("data")
-        if not isinstance(data, dict):
+            raise graphql_error(errors, url=url)
+        if data is None:
             raise MalformedResponse(f"{url} returned no GraphQL data", url=url)
         return data
+
+    def graphql_answer(
+        self, query: str, *, variables: Mapping[str, Any] | None = None
+    ) -> tuple[dict | None, list[Any]]:
+        """POST a GraphQL query; return its `data` (None when absent) and its `errors`.
+
+        For callers that judge errors one by one (an error at one node of a page,
+        the rest of the page answered). A `rateLimit { remaining resetAt }` in the
+        data is recorded in the token pool as the token's `graphql` budget.
+        """
+        payload = {"query": query, "variables": dict(variables or {})}
+        budget = self.tokens.best(now=self.clock.now())
+        body = self._fetch("POST", self.graphql_url, json_body=payload).body
+        url = redact(self.graphql_url)
+        if not isinstance(body, dict):
+            raise MalformedResponse(f"{url} returned JSON that is not an object", url=url)
+        listed = body.get("errors") or []
+        errors = listed if isinstance(listed, list) else [listed]
+        data = body.get("data")
+        if data is not None and not isinstance(data, dict):
+            raise MalformedResponse(f"{url} returned GraphQL data that is not an object", url=url)
+        limit = data.get("rateLimit") if data else None
+        if isinstance(limit, dict) and isinstance(limit.get("remaining"), int):
+            self.tokens.record_bucket(
+                budget,
+                "graphql",
+                remaining=limit["remaining"],
+                reset_at=_epoch(limit.get("resetAt")),
+            )
+        return data, errors
 
     def graphql_pages(
         self,

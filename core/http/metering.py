@@ -1,7 +1,7 @@
 """Count what a run asks of a source, for the run ledger and metrics.
 
 Every response the client receives (retries included: each one cost a request) adds
-to `api_requests`; a 304 also adds to `not_modified`. The last rate-limit budget
+to `api_requests`; a 304 also adds to `not_modified`. The last REST (`core`) budget
 the source reported is kept as `rate_limit_remaining`. Counts go to a collector's
 `RunCounters`, so they land in the ledger row without the collector adding them.
 """
@@ -36,7 +36,9 @@ class RequestMeter:
         if not_modified:
             self.not_modified += 1
         remaining = response.headers.get("x-ratelimit-remaining", "")
-        if remaining.isdigit():
+        # The REST budget: a GraphQL or search answer reports its own bucket's.
+        core = response.headers.get("x-ratelimit-resource", "core") == "core"
+        if remaining.isdigit() and core:
             self.rate_limit_remaining = int(remaining)
         if self.counters is not None:
             self.counters.add(API_REQUESTS)

@@ -9,7 +9,7 @@ gets tried before the pool calls itself exhausted.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from django.conf import settings
@@ -30,6 +30,9 @@ class TokenBudget:
     token: str | None
     remaining: int
     reset_at: float = 0.0
+    # Budgets of GitHub's other resources (`graphql`, `search`, ...): (remaining, reset).
+    # `remaining` above is the REST `core` budget, the one tokens are chosen by.
+    buckets: dict[str, tuple[int, float]] = field(default_factory=dict)
 
 
 class TokenPool:
@@ -72,13 +75,49 @@ class TokenPool:
         return max(self._budgets, key=lambda b: b.remaining)
 
     def record(self, budget: TokenBudget, headers: httpx.Headers) -> None:
-        """Update a token's budget from a response's x-ratelimit-* headers."""
+        """Update a token's budget from a response's x-ratelimit-* headers.
+
+        GitHub names the budget a response counted against in `x-ratelimit-resource`;
+        a GraphQL or search answer reports that resource's budget, not the REST one.
+        """
+        resource = headers.get("x-ratelimit-resource", "core")
+        if resource != "core":
+            remaining, reset = (
+                headers.get("x-ratelimit-remaining", ""),
+                headers.get("x-ratelimit-reset", ""),
+            )
+            if remaining.isdigit():
+                self.record_bucket(
+                    budget, resource, remaining=int(remaining), reset_at=float(reset or 0)
+                )
+            return
         remaining = headers.get("x-ratelimit-remaining", "")
         if remaining.isdigit():
             budget.remaining = int(remaining)
         reset = headers.get("x-ratelimit-reset", "")
         if reset.isdigit():
             budget.reset_at = float(reset)
+
+    def record_bucket(
+        self, budget: TokenBudget, resource: str, *, remaining: int, reset_at: float
+    ) -> None:
+        """Keep what GitHub said about one token's `resource` budget (e.g. GraphQL points)."""
+        if resource == "core":
+            budget.remaining, budget.reset_at = remaining, reset_at or budget.reset_at
+        else:
+            budget.buckets[resource] = (remaining, reset_at)
+
+    def remaining_by_bucket(self) -> dict[str, int]:
+        """What the pool has left per resource, summed over the tokens that reported it.
+
+        `core` is always there (a token with no report counts as full); another
+        resource appears once a response reported it.
+        """
+        totals = {"core": sum(b.remaining for b in self._budgets)}
+        for budget in self._budgets:
+            for resource, (remaining, _reset) in budget.buckets.items():
+                totals[resource] = totals.get(resource, 0) + remaining
+        return totals
 
     def exhaust(self, budget: TokenBudget, *, reset_at: float | None) -> None:
         """Mark a token as out of requests until `reset_at` (epoch seconds)."""

@@ -18,6 +18,7 @@ import struct
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -106,6 +107,7 @@ class FixtureServer:
     def __init__(self) -> None:
         self._routes: dict[tuple[str, str], deque[Reply]] = {}
         self._faults: dict[tuple[str, str], deque[Reply]] = {}
+        self._handlers: dict[tuple[str, str], Callable[[SeenRequest], Reply | None]] = {}
         self._lock = threading.Lock()
         self.requests: list[SeenRequest] = []
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -147,6 +149,15 @@ class FixtureServer:
         """Forget a route's responses (e.g. the repeating last one) before queueing new ones."""
         with self._lock:
             self._routes.pop(route_key(method, target), None)
+
+    def respond(
+        self, method: str, target: str, handler: Callable[[SeenRequest], Reply | None]
+    ) -> None:
+        """Answer a route by calling `handler` with each request (e.g. a GraphQL endpoint,
+        whose one URL answers by the query in the body); when it returns None, the
+        route's added responses answer. Queued faults still come first."""
+        with self._lock:
+            self._handlers[route_key(method, target)] = handler
 
     def fail(self, method: str, target: str, reply: Reply, *, times: int = 1) -> None:
         """Serve `reply` (a fault or error) for the next `times` requests to a route."""
@@ -193,13 +204,18 @@ class FixtureServer:
             self.requests.append(request)
             faults = self._faults.get(key)
             if not faults:
-                return self._route_reply(key)
+                return self._handled(key, request)
             fault = faults.popleft()
             if fault.fault not in ("delay", "truncate"):
                 return fault
             # Slow and cut-short answers carry the route's real response.
-            real = self._route_reply(key)
+            real = self._handled(key, request)
             return Reply(real.status, real.headers, real.body, fault.fault, fault.delay_seconds)
+
+    def _handled(self, key: tuple[str, str], request: SeenRequest) -> Reply:
+        handler = self._handlers.get(key)
+        reply = handler(request) if handler is not None else None
+        return reply if reply is not None else self._route_reply(key)
 
     def _route_reply(self, key: tuple[str, str]) -> Reply:
         queue = self._routes.get(key)
@@ -275,5 +291,7 @@ def point_github_at(settings: Any, server: FixtureServer, *, token: str, workspa
     settings.GITHUB_TOKENS = [token]
     settings.GITHUB_TOKEN = ""
     settings.WORKSPACE_DIR = str(workspace)
+    # Recordings serve commits through the REST API; git mirrors are tested on their own.
+    settings.GITHUB_ACTIVITY_COMMITS_FROM = "api"
     settings.HTTP_BACKOFF_BASE_SECONDS = 0
     settings.HTTP_BACKOFF_MAX_SECONDS = 0

@@ -23,6 +23,11 @@ from github_activity_tracker.services.discussion import (
     ingest_review_comments,
     ingest_reviews,
 )
+from github_activity_tracker.services.git_commits import (
+    KnownIdentities,
+    ingest_git_commits,
+    link_commit_accounts,
+)
 from github_activity_tracker.services.issues import ingest_issues, ingest_pull_requests
 from github_activity_tracker.services.repositories import (
     ingest_releases,
@@ -31,14 +36,17 @@ from github_activity_tracker.services.repositories import (
 )
 
 __all__ = [
+    "KnownIdentities",
     "TableCounts",
     "ingest_comments",
     "ingest_commits",
+    "ingest_git_commits",
     "ingest_issues",
     "ingest_pull_requests",
     "ingest_releases",
     "ingest_review_comments",
     "ingest_reviews",
+    "link_commit_accounts",
     "mark_repository_missing",
     "upsert_repositories",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 
@@ -37,9 +38,7 @@ def ingest_commits(*, repository: Repository, items: Sequence[CommitItem]) -> Ta
     A list-endpoint item (no stats) never erases stats a detail read stored.
     Statements per page are fixed (about eight), whatever the page size.
     """
-    for item in items:
-        if len(item.sha) != 40:
-            raise ValueError(f"commit {item.sha!r} of {repository} is not a 40-character SHA")
+    check_shas(repository, items)
     with transaction.atomic():
         accounts, account_ids = store_accounts(
             a for i in items for a in (i.author_account, i.committer_account)
@@ -47,17 +46,9 @@ def ingest_commits(*, repository: Repository, items: Sequence[CommitItem]) -> Ta
         identities, ids = store_identities(p for i in items for p in (i.author, i.committer))
         rows = [
             {
-                "repository": repository.pk,
-                "sha": item.sha,
-                "message": item.message,
-                "author": identity_id(ids, item.author),
-                "committer": identity_id(ids, item.committer),
+                **commit_row(repository, item, ids),
                 "author_account": account_id(account_ids, item.author_account),
                 "committer_account": account_id(account_ids, item.committer_account),
-                "authored_at": item.authored_at,
-                "committed_at": item.committed_at,
-                "additions": item.additions,
-                "deletions": item.deletions,
             }
             for item in items
         ]
@@ -72,11 +63,37 @@ def ingest_commits(*, repository: Repository, items: Sequence[CommitItem]) -> Ta
             unique_fields=["repository", "sha"],
             update_fields=_COMMIT_FIELDS,
         )
-        files = _store_files(repository, items)
+        files = store_file_changes(repository, items)
     return {"accounts": accounts, "identities": identities, "commits": commits, "files": files}
 
 
-def _store_files(repository: Repository, items: Sequence[CommitItem]) -> UpsertCounts:
+def commit_row(
+    repository: Repository, item: CommitItem, identities: dict[tuple[str, str], int]
+) -> dict[str, Any]:
+    """A commit's row without its account columns (which only the API knows)."""
+    return {
+        "repository": repository.pk,
+        "sha": item.sha,
+        "message": item.message,
+        "author": identity_id(identities, item.author),
+        "committer": identity_id(identities, item.committer),
+        "authored_at": item.authored_at,
+        "committed_at": item.committed_at,
+        "additions": item.additions,
+        "deletions": item.deletions,
+    }
+
+
+def check_shas(repository: Repository, items: Sequence[CommitItem]) -> None:
+    """Refuse a page with a SHA that is not 40 characters (a ValueError naming it)."""
+    for item in items:
+        if len(item.sha) != 40:
+            raise ValueError(f"commit {item.sha!r} of {repository} is not a 40-character SHA")
+
+
+def store_file_changes(repository: Repository, items: Sequence[CommitItem]) -> UpsertCounts:
+    """Upsert the file changes of the page's commits (stored just before), keyed on
+    (commit, filename)."""
     rows = [
         {
             "commit": item.sha,

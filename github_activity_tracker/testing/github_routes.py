@@ -3,7 +3,8 @@
 Issues and comments are the recorded boostorg/website-v2 ones; commits, the pull
 request detail, reviews and review comments are the hand-written payloads of
 `payloads.py` (written from GitHub's REST documentation, no recording exists); the
-repository object is the octokit recording renamed. Every route has an ETag, as
+repository object is the octokit recording renamed. The same pull request and
+reviews are served over GraphQL by `graphql_routes`. Every route has an ETag, as
 GitHub's list and detail answers do, so a repeated request is answered 304.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from core.testing.fixture_server import FixtureServer
-from github_activity_tracker.testing import payloads
+from github_activity_tracker.testing import graphql_routes, payloads
 from github_activity_tracker.testing.recordings import octokit_responses, recorded
 
 REPO = "boostorg/website-v2"
@@ -91,6 +92,9 @@ def add_repository(
     add(server, f"{BASE}/pulls/1602", payloads.pull_request(1602))
     reviews = [payloads.review(901, "CHANGES_REQUESTED"), payloads.review(902, "APPROVED")]
     add(server, f"{BASE}/pulls/1602/reviews", reviews, per_page="100")
+    graphql_routes.serve(server).add_pulls(
+        REPO, [graphql_routes.pull_node(payloads.pull_request(1602), reviews)]
+    )
     streams = {
         "/issues": (issues() if issue_list is None else issue_list, {"state": "all"}),
         "/issues/comments": (comments(), {}),
@@ -117,3 +121,4 @@ def add_quiet_repository(server: FixtureServer, full_name: str, *, github_id: in
         ("/pulls/comments", {}),
     ):
         add_list(server, f"{base}{path}", [], {**ASC, **extra})
+    graphql_routes.serve(server).add_pulls(full_name, [])

@@ -41,6 +41,7 @@ def child_env(github, tmp_path) -> dict[str, str]:
         "HTTP_TIMEOUT_SECONDS": "1",
         "GITHUB_MAX_RATE_LIMIT_WAIT": "5",
         "LOG_LEVEL": "warning",
+        "GITHUB_ACTIVITY_COMMITS_FROM": "api",
     }
 
 

@@ -165,7 +165,8 @@ def test_an_item_the_database_refuses_is_quarantined_without_losing_its_page(git
     assert "1 quarantined" in out
 
 
-def test_a_malformed_review_is_quarantined_and_the_other_review_stored(github) -> None:
+def test_a_malformed_review_is_quarantined_and_the_other_review_stored(github, settings) -> None:
+    settings.GITHUB_ACTIVITY_PULLS_FROM = "rest"
     routes.add_repository(github)
     reviews = [routes.payloads.review(901, "CHANGES_REQUESTED"), routes.payloads.review(902, "")]
     github.clear("GET", f"{routes.BASE}/pulls/1602/reviews?per_page=100")

@@ -52,16 +52,21 @@ def test_full_then_incremental_runs_store_once_and_end_free(github) -> None:
     assert set(Review.objects.values_list("state", flat=True)) == {"APPROVED", "CHANGES_REQUESTED"}
     assert Issue.objects.get(number=1602).is_pull_request
     assert "github_activity_tracker: succeeded in" in out
-    # 11 to read everything, then the settling pass: the three lists at the URLs the
-    # next run will ask (200), and the pull request and its reviews again (304).
-    assert (first.counters["api_requests"], first.counters["not_modified"]) == (16, 2)
+    # 9 REST requests and 1 GraphQL query (the pull request with its reviews, 1 point)
+    # to read everything, then the settling pass: the three lists at the URLs the next
+    # run will ask (200). The pull request stream is not asked again: nothing newer.
+    assert (first.counters["api_requests"], first.counters.get("not_modified", 0)) == (13, 0)
+    assert (first.counters["graphql_requests"], first.counters["graphql_points"]) == (1, 1)
+    assert first.counters["core_requests"] == 12
 
     second, out = run()
     assert second.counters.get("created", 0) == second.counters.get("updated", 0) == 0
     assert table_sizes() == EXPECTED
-    # Nothing changed: every request, the three lists included, is answered 304.
-    assert second.counters["not_modified"] == second.counters["api_requests"] == 8
-    assert "8 API requests (8 not modified)" in out
+    # Nothing changed: every request, the three lists included, is answered 304, and
+    # no pull request is newer than the GraphQL stream's checkpoint: no query, no point.
+    assert second.counters["not_modified"] == second.counters["api_requests"] == 6
+    assert "graphql_points" not in second.counters
+    assert "6 API requests (6 not modified)" in out
 
 
 def test_an_old_commit_merged_later_is_stored(github) -> None:

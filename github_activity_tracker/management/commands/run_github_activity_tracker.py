@@ -27,7 +27,19 @@ class Command(BaseCollectorCommand):
         parser.add_argument(
             "--full", action="store_true", help="Ignore the checkpoints and re-read everything."
         )
+        parser.add_argument(
+            "--plan",
+            action="store_true",
+            help="Print what a run would cost (requests and GraphQL points per bucket, hours "
+            "at the current budget) and exit without collecting.",
+        )
         add_http_arguments(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options.get("plan"):
+            self.get_collector(**options).plan()
+            return
+        super().handle(*args, **options)
 
     def get_collector(self, **options: Any) -> GitHubActivityCollector:
         return GitHubActivityCollector(
