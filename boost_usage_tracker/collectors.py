@@ -192,9 +192,7 @@ class BoostUsageCollector(AbstractCollector):
                 extra={"collector": self.name},
             )
         fetcher.read_budget()
-        self.progress.watch_budget(
-            lambda: fetcher.client.tokens.best(now=self.clock.now()).remaining
-        )
+        self.progress.watch_budget(fetcher.remaining)
         queries = self._queries()
         for library in self.progress.scopes(queries, total=len(queries), noun="query"):
             self._search_pass(fetcher, library=library, headers=headers)

@@ -3,10 +3,11 @@
 
 Code search has its own budget, 10 requests a minute for an authenticated account,
 apart from the hourly core and GraphQL budgets. `SearchFetcher` runs on a client of
-its own, so the token pool there tracks the search bucket only, and it waits ahead
-of time: before each request, when the budget GitHub last reported (`/rate_limit`'s
+its own (text-match media type, no ETag cache) and waits ahead of time: before each
+request, when the search budget the token pool last recorded (`/rate_limit`'s
 `resources.code_search` or `search` at the start, then every answer's
-`x-ratelimit-remaining`/`x-ratelimit-reset`) is spent, it sleeps until the reset. It
+`x-ratelimit-remaining`/`x-ratelimit-reset` under its `x-ratelimit-resource`) is
+spent, it sleeps until the reset. It
 never sleeps a fixed time and never needs a 403 to slow down; a secondary limit
 (403/429 with `retry-after`) that still comes is waited out by the access layer, or
 stops the run at its checkpoint when the wait is longer than
@@ -42,6 +43,8 @@ REFRESH_PER_QUERY = 100
 RESET_MARGIN = 1.0
 
 SEARCH, GRAPHQL, CORE = "search", "graphql", "core"
+# The names GitHub gives the search budget in `x-ratelimit-resource` and `/rate_limit`.
+SEARCH_RESOURCES = ("search", "code_search")
 
 REPOSITORY_FIELDS = """
   id databaseId nameWithOwner stargazerCount forkCount isArchived isFork
@@ -53,7 +56,7 @@ def bucket_of(response: httpx.Response) -> str:
     """The rate-limit bucket a response counted against (GitHub's header, else the path)."""
     named = response.headers.get("x-ratelimit-resource", "")
     if named:
-        return SEARCH if named in ("search", "code_search") else named
+        return SEARCH if named in SEARCH_RESOURCES else named
     path = urlsplit(str(response.request.url)).path
     if path.startswith("/search/"):
         return SEARCH
@@ -109,18 +112,38 @@ class SearchFetcher:
         body = self.client.get("/rate_limit")
         url = self.client.url_of("/rate_limit")
         resources = Payload.of(body, url=url, kind="rate limit").require_object("resources")
-        bucket = resources.optional_object("code_search") or resources.require_object("search")
-        token = self.client.tokens.best(now=self.clock.now())
-        token.remaining = bucket.require_int("remaining", maximum=2**31)
-        token.reset_at = float(bucket.require_int("reset", maximum=2**40))
+        name = "code_search" if resources.optional_object("code_search") else "search"
+        bucket = resources.require_object(name)
+        self.client.tokens.record_bucket(
+            self.client.tokens.best(now=self.clock.now()),
+            name,
+            remaining=bucket.require_int("remaining", maximum=2**31),
+            reset_at=float(bucket.require_int("reset", maximum=2**40)),
+        )
+
+    def spent_until(self) -> float:
+        """When the search budget refills, if the last report says it is spent; else 0.
+
+        The pool keeps what `/rate_limit` and each answer's `x-ratelimit-*` headers said
+        per resource (`search`, or `code_search` as GitHub now names code search's).
+        """
+        now = self.clock.now()
+        token = self.client.tokens.best(now=now)
+        resets = [
+            reset
+            for name in SEARCH_RESOURCES
+            if (found := token.buckets.get(name)) is not None
+            for remaining, reset in [found]
+            if remaining <= 0 and reset > now
+        ]
+        return max(resets, default=0.0)
 
     def _pace(self) -> None:
         """Wait for the search bucket's reset when the last reported budget is spent."""
-        now = self.clock.now()
-        token = self.client.tokens.best(now=now)
-        if token.remaining > 0 or token.reset_at <= now:
+        reset_at = self.spent_until()
+        if not reset_at:
             return
-        wait = token.reset_at - now + RESET_MARGIN
+        wait = reset_at - self.clock.now() + RESET_MARGIN
         if wait > self.max_wait:
             raise RateLimitExhausted(
                 f"GitHub's search budget is spent until its reset in {wait:.0f}s, longer than "
@@ -130,6 +153,12 @@ class SearchFetcher:
         logger.info("search budget spent; waiting %.0fs for its reset", wait)
         self.waited += wait
         self.clock.sleep(wait)
+
+    def remaining(self) -> int | None:
+        """The search requests left as last reported (for the progress display)."""
+        token = self.client.tokens.best(now=self.clock.now())
+        found = [token.buckets[n][0] for n in SEARCH_RESOURCES if n in token.buckets]
+        return min(found) if found else None
 
     def page(self, *, query: str, piece: Slice, page: int) -> SearchPageItem:
         """One page of `query` restricted to `piece`'s file sizes."""
