@@ -13,6 +13,8 @@ REQUEST_LINES: list[str] = []
 LATENCIES: list[str] = []
 # Lines of test_search_benchmark.py: indexing rate, unchanged re-run, query latency.
 SEARCH_LINES: list[str] = []
+# Lines of test_people_benchmark.py: matching rate and an unchanged re-run.
+PEOPLE_LINES: list[str] = []
 # Lines of test_git_benchmark.py: the git path's rate beside its target.
 GIT_LINES: list[str] = []
 
@@ -60,6 +62,12 @@ def git_lines() -> list[str]:
     return GIT_LINES
 
 
+@pytest.fixture
+def record_people_line() -> Callable[[str], None]:
+    """Add a line to the "people" section of the summary."""
+    return PEOPLE_LINES.append
+
+
 def summary_lines() -> list[str]:
     """`ingest N=…: X commits/s | naive Y | COPY Z | PostgreSQL alone W`, one per size."""
     naive = ", ".join(f"{rate:.0f} commits/s (N={n})" for n, rate in RATES["naive"].items())
@@ -95,6 +103,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if GIT_LINES:
         terminalreporter.section("git path")
         for line in GIT_LINES:
+            terminalreporter.write_line(line)
+    if PEOPLE_LINES:
+        terminalreporter.section("people")
+        for line in PEOPLE_LINES:
             terminalreporter.write_line(line)
     if REQUEST_LINES:
         terminalreporter.section("requests per run")

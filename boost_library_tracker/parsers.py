@@ -22,14 +22,12 @@ from boost_library_tracker.items import (
     VersionItem,
 )
 from core.http import MalformedResponse, Payload, decode_json
+from cppa_user_tracker.normalise import normalise_email
 
 _SECTION = re.compile(r'^\[\s*submodule\s+"(?P<name>[^"]+)"\s*\]$')
 _OTHER_SECTION = re.compile(r"^\[.*\]$")
 # Four digits at most: the parts are stored in smallint columns.
 _STABLE_TAG = re.compile(r"^boost-(\d{1,4})\.(\d{1,4})\.(\d{1,4})$")
-_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-_AT = re.compile(r"\s*-at-\s*|\s+at\s+|\s*\(at\)\s*", re.IGNORECASE)
-_DOT = re.compile(r"\s*-dot-\s*|\s+dot\s+|\s*\(dot\)\s*", re.IGNORECASE)
 
 
 def parse_gitmodules(text: str, *, source: str) -> list[SubmoduleItem]:
@@ -159,9 +157,8 @@ def parse_maintainer(text: str) -> PersonName:
     name, bracket, rest = text.partition("<")
     if not bracket:
         return PersonName(name=" ".join(text.split()))
-    address = _DOT.sub(".", _AT.sub("@", rest.split(">", 1)[0].strip()))
-    address = address.replace(" ", "").lower()
-    return PersonName(name=" ".join(name.split()), email=address if _EMAIL.match(address) else "")
+    email = normalise_email(rest.split(">", 1)[0])
+    return PersonName(name=" ".join(name.split()), email=email)
 
 
 def parse_version_tag(tag: str) -> VersionItem | None:

@@ -47,10 +47,12 @@ INSTALLED_APPS = [
     "demo",
     # Collector apps, alphabetical.
     "boost_library_tracker",
+    "boost_mailing_list_tracker",
     "boost_usage_tracker",
     "cppa_pinecone_sync",
     "cppa_user_tracker",
     "github_activity_tracker",
+    "wg21_paper_tracker",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +164,30 @@ GITHUB_ACTIVITY_GRAPHQL_PAGE = env_int(env, "GITHUB_ACTIVITY_GRAPHQL_PAGE", defa
 GITHUB_ACTIVITY_GRAPHQL_REVIEWS = env_int(
     env, "GITHUB_ACTIVITY_GRAPHQL_REVIEWS", default=100, minimum=1
 )
+# boost_mailing_list_tracker: the HyperKitty REST API root, the lists (fqdn names), the
+# days each incremental run re-reads before a list's checkpoint, the page size, and the
+# bounds on one message (bytes parsed) and on a stored body (characters).
+MAILING_LIST_ARCHIVE_URL = (
+    env.str("MAILING_LIST_ARCHIVE_URL", default="https://lists.boost.org/archives/api")
+    .strip()
+    .rstrip("/")
+)
+MAILING_LIST_NAMES = [
+    n.strip()
+    for n in env.str(
+        "MAILING_LIST_NAMES",
+        default="boost@lists.boost.org,boost-users@lists.boost.org,boost-announce@lists.boost.org",
+    ).split(",")
+    if n.strip()
+]
+MAILING_LIST_OVERLAP_DAYS = env_int(env, "MAILING_LIST_OVERLAP_DAYS", default=2)
+MAILING_LIST_PAGE_SIZE = env_int(env, "MAILING_LIST_PAGE_SIZE", default=100, minimum=1)
+MAILING_LIST_MAX_MESSAGE_BYTES = env_int(
+    env, "MAILING_LIST_MAX_MESSAGE_BYTES", default=10_000_000, minimum=10_000
+)
+MAILING_LIST_MAX_BODY_CHARS = env_int(
+    env, "MAILING_LIST_MAX_BODY_CHARS", default=500_000, minimum=1_000
+)
 # boost_usage_tracker: owners whose repositories are not "usage" (comma list), whether
 # forks count, complete searches in a row that must miss a usage before it is marked
 # gone, and the largest file size (bytes) the search planner slices up to (GitHub's
@@ -178,6 +204,19 @@ HTTP_TIMEOUT_SECONDS = env_int(env, "HTTP_TIMEOUT_SECONDS", default=30, minimum=
 HTTP_MAX_ATTEMPTS = env_int(env, "HTTP_MAX_ATTEMPTS", default=5, minimum=1)
 HTTP_BACKOFF_BASE_SECONDS = env_int(env, "HTTP_BACKOFF_BASE_SECONDS", default=1)
 HTTP_BACKOFF_MAX_SECONDS = env_int(env, "HTTP_BACKOFF_MAX_SECONDS", default=60)
+# wg21_paper_tracker: open-std.org's papers index (year pages and documents live under
+# it; links elsewhere are refused), wg21.link's index, and the size bounds (bytes) of
+# one page or index answer and of one downloaded document.
+WG21_PAPERS_URL = env.str(
+    "WG21_PAPERS_URL", default="https://www.open-std.org/jtc1/sc22/wg21/docs/papers/"
+)
+WG21_INDEX_URL = env.str("WG21_INDEX_URL", default="https://wg21.link/index.json")
+WG21_MAX_RESPONSE_BYTES = env_int(
+    env, "WG21_MAX_RESPONSE_BYTES", default=128 * 1024 * 1024, minimum=1024
+)
+WG21_MAX_DOCUMENT_BYTES = env_int(
+    env, "WG21_MAX_DOCUMENT_BYTES", default=64 * 1024 * 1024, minimum=1024
+)
 
 # --- Search (cppa_pinecone_sync) ------------------------------------------------
 # Where run_cppa_pinecone_sync writes and `search` reads: the chunks table in this
@@ -282,3 +321,24 @@ HEALTH_CHECK_BROKER = env_bool(env, "HEALTH_CHECK_BROKER", default=True)
 HEALTH_CHECK_WORKERS = env_bool(env, "HEALTH_CHECK_WORKERS", default=True)
 HEALTH_BROKER_TIMEOUT_SECONDS = env_int(env, "HEALTH_BROKER_TIMEOUT_SECONDS", default=2, minimum=1)
 HEALTH_WORKER_TIMEOUT_SECONDS = env_int(env, "HEALTH_WORKER_TIMEOUT_SECONDS", default=2, minimum=1)
+
+# --- People (cppa_user_tracker): matching rules users extend -----------------------
+# Added to the built-in lists (gmail.com, users.noreply.github.com, lists.boost.org, ...):
+# domains many people share (never evidence) and addresses no one person owns.
+PEOPLE_SHARED_DOMAINS = [
+    d.strip() for d in env.str("PEOPLE_SHARED_DOMAINS", default="").split(",") if d.strip()
+]
+PEOPLE_IGNORED_EMAILS = [
+    e.strip() for e in env.str("PEOPLE_IGNORED_EMAILS", default="").split(",") if e.strip()
+]
+# Known aliases, each group one person: "kind:value" joined by "," and groups by ";",
+# kind one of email, github_login, github_id, name.
+PEOPLE_ALIASES = [
+    [entry.strip() for entry in group.split(",") if entry.strip()]
+    for group in env.str("PEOPLE_ALIASES", default="").split(";")
+    if group.strip()
+]
+PEOPLE_RECOMMENDATION_MIN_SCORE = env_float(
+    env, "PEOPLE_RECOMMENDATION_MIN_SCORE", default=0.5, minimum=0.01, maximum=1.0
+)
+PEOPLE_MAX_PROFILES_PER_VALUE = env_int(env, "PEOPLE_MAX_PROFILES_PER_VALUE", default=50, minimum=2)

@@ -12,6 +12,20 @@ from cppa_pinecone_sync.pipeline import IncompleteSync, SourceSync
 from cppa_pinecone_sync.registry import select_sources
 
 
+def sync_within_run(*, names: Iterable[str], counters: RunCounters) -> None:
+    """Sync the named sources inside a collector's own run (its `sync_pinecone` phase).
+
+    The sync's counters join the run's as `search_<name>` (`search_documents_seen`,
+    ...), even when the sync fails: one ledger row, no nested run.
+    """
+    synced = RunCounters()
+    try:
+        sync_sources(names=names, counters=synced)
+    finally:
+        for name, value in synced.as_dict().items():
+            counters.add(f"search_{name}", value)
+
+
 def sync_sources(
     *,
     names: Iterable[str] | None = None,

@@ -21,5 +21,9 @@ class GitIdentityItem:
 
     @property
     def key(self) -> tuple[str, str]:
-        """The (name, email) the table stores: name trimmed, email trimmed and lower-cased."""
-        return (self.name.strip(), self.email.strip().lower())
+        """The (name, email) the table stores: trimmed, email lower-cased, cut to the columns.
+
+        Cut here, so the row written and the key looked up are the same for a
+        hostile 10,000-character name.
+        """
+        return (self.name.strip()[:255], self.email.strip().lower()[:320])

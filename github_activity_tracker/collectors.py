@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -44,6 +44,7 @@ from boost_library_tracker.selectors import library_repo_names
 from core.bad_items import ParsedPage, parse_each
 from core.checkpoints import get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector
+from core.dates import parse_window
 from core.http import GitHubClient, HttpOptions
 from core.http.github import full_name_problem
 from core.quarantine import (
@@ -55,9 +56,9 @@ from core.quarantine import (
     retry_quarantined,
     store_page,
 )
-from core.runs import CREATED, FETCHED, UPDATED, RunCounters
+from core.runs import CREATED, FETCHED, UPDATED
 from core.selectors import count_quarantined
-from cppa_pinecone_sync.sync import sync_sources
+from cppa_pinecone_sync.sync import sync_within_run
 from github_activity_tracker import (
     budget,
     git_history,
@@ -103,16 +104,6 @@ def _reparse(
 ) -> Callable[[Any, str], None]:
     """Turn a kept payload back into a page of one item and store it like a stream page."""
     return lambda payload, url: handle(parse_each([payload], parse, url=url))
-
-
-def parse_utc_date(flag: str, value: str | None) -> datetime | None:
-    """Read a YYYY-MM-DD flag value as midnight UTC; a bad value is a one-line CommandError."""
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise CommandError(f"{flag} {value!r} is not a date; use YYYY-MM-DD (UTC)") from None
 
 
 def check_repo(value: str, *, where: str = "--repo", example: str = "--repo boostorg/json") -> str:
@@ -171,11 +162,7 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
         return self.since is not None or self.until is not None
 
     def validate_config(self) -> None:
-        self.since = parse_utc_date("--since", self.since_text)
-        until = parse_utc_date("--until", self.until_text)
-        self.until = None if until is None else until + timedelta(days=1, microseconds=-1)
-        if self.since and self.until and self.since > self.until:
-            raise CommandError(f"--since {self.since_text} is after --until {self.until_text}")
+        self.since, self.until = parse_window(self.since_text, self.until_text)
         self.repos = [check_repo(r) for r in self.requested_repos] or default_repos()
         if pulls_from() not in PULLS_FROM:
             raise CommandError(
@@ -225,12 +212,7 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
         Only rows our database changed since the source's watermark are read, so an
         unchanged run costs one query and writes nothing.
         """
-        synced = RunCounters()
-        try:
-            sync_sources(names=[search_documents.SOURCE], counters=synced)
-        finally:
-            for name, value in synced.as_dict().items():
-                self.count(f"search_{name}", value)
+        sync_within_run(names=[search_documents.SOURCE], counters=self.counters)
 
     # --- one repository -------------------------------------------------------
 

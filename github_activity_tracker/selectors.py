@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from github_activity_tracker.models import Commit, Issue, Repository
 
@@ -26,6 +27,26 @@ def stored_issue_numbers(*, repository: Repository, numbers: Iterable[int]) -> s
         Issue.objects.filter(repository=repository, number__any_of=set(numbers)).values_list(
             "number", flat=True
         )
+    )
+
+
+def commit_author_identity_ids(since: datetime, until: datetime) -> set[int]:
+    """Git identities that authored a commit in [since, until) (for people's contributors)."""
+    return set(
+        Commit.objects.filter(authored_at__gte=since, authored_at__lt=until, author__isnull=False)
+        .values_list("author_id", flat=True)
+        .distinct()
+    )
+
+
+def commit_author_account_ids(since: datetime, until: datetime) -> set[int]:
+    """GitHub accounts GitHub credits with a commit authored in [since, until)."""
+    return set(
+        Commit.objects.filter(
+            authored_at__gte=since, authored_at__lt=until, author_account__isnull=False
+        )
+        .values_list("author_account_id", flat=True)
+        .distinct()
     )
 
 

@@ -161,8 +161,8 @@ def test_worker_and_beat_log_the_schedule_at_start(settings, caplog) -> None:
     settings.BOOST_COLLECTOR_SCHEDULE_YAML = BROKEN
     log_schedule_summary()
     assert [record.getMessage() for record in caplog.records] == [
-        "schedule config/boost_collector_schedule.yaml: 2 groups (people, github), 5 enabled "
-        "tasks; Beat entries: boost-collector-group-people-03-30, "
+        "schedule config/boost_collector_schedule.yaml: 4 groups (people, github, wg21, "
+        "mailing_lists), 5 enabled tasks; Beat entries: boost-collector-group-people-03-30, "
         "boost-collector-group-github-04-10",
         "boost_collector_runner/tests/fixtures/broken_schedules/minutes_zero.yaml:7: group "
         "'github', task 1 (run_cppa_user_tracker): 'minutes' must be 1-180, got 0; Celery Beat "

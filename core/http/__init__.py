@@ -1,9 +1,10 @@
 """The source access layer: the one way collectors talk to the outside world.
 
-Collectors import from here, never httpx: `GitHubClient` for GitHub, `build_http_client`
-plus `send_with_retries` for other sources, `Payload` and `decode_json` to read
-answers safely, `HttpOptions` and `add_http_arguments`
-for the --archive/--replay flags, and `redact` for anything that may hold a secret.
+Collectors import from here, never httpx: `GitHubClient` for GitHub, `WebClient` for
+other sources' pages and files (or `build_http_client` plus `send_with_retries`),
+`Payload` and `decode_json` to read answers safely, `HttpOptions` and
+`add_http_arguments` for the --archive/--replay flags, and `redact` for anything that
+may hold a secret.
 See docs/Access_layer.md.
 """
 
@@ -26,11 +27,14 @@ from core.http.payload import Payload, decode_json
 from core.http.redaction import redact, register_secret
 from core.http.replay import ReplayTransport, read_archive
 from core.http.tokens import TokenPool
+from core.http.web import Downloaded, Fetched, ResponseTooLarge, WebClient
 
 __all__ = [
     "ArchiveWriter",
     "ArchivingTransport",
     "Clock",
+    "Downloaded",
+    "Fetched",
     "ForeignOriginError",
     "GitHubClient",
     "GraphQLError",
@@ -44,9 +48,11 @@ __all__ = [
     "ReplayMissError",
     "ReplayTransport",
     "RequestMeter",
+    "ResponseTooLarge",
     "RetryPolicy",
     "SystemClock",
     "TokenPool",
+    "WebClient",
     "add_http_arguments",
     "build_http_client",
     "decode_json",

@@ -21,6 +21,7 @@ import tenacity
 from django.conf import settings
 
 from core.http.clock import Clock, SystemClock
+from core.http.errors import NoNetworkError
 from core.http.redaction import install_log_redaction, redact
 
 logger = logging.getLogger(__name__)
@@ -235,3 +236,27 @@ def send_with_retries(
         return exc.response
     except RETRYABLE_TRANSPORT_ERRORS as exc:
         raise _described(exc, request) from exc
+
+
+def send_reaching(
+    client: httpx.Client,
+    request: httpx.Request,
+    *,
+    policy: RetryPolicy,
+    clock: Clock | None = None,
+    url_setting: str,
+) -> httpx.Response:
+    """`send_with_retries`, with an unreachable host as one clear `NoNetworkError`.
+
+    `url_setting` names the setting that holds the source's URL, for the operator
+    to check (`GITHUB_API_URL`, `WG21_PAPERS_URL`).
+    """
+    try:
+        return send_with_retries(client, request, policy=policy, clock=clock)
+    except httpx.ConnectError as exc:
+        host = request.url.host
+        raise NoNetworkError(
+            f"no network access to {host} — {redact(str(exc))}; check the connection, "
+            f"the proxy settings or {url_setting}",
+            host=host,
+        ) from exc

@@ -28,11 +28,11 @@ from core.http.client import (
     RetryPolicy,
     build_http_client,
     retry_after_seconds,
-    send_with_retries,
+    send_reaching,
     status_error,
 )
 from core.http.clock import Clock, SystemClock
-from core.http.errors import GraphQLError, MalformedResponse, NoNetworkError, PaginationLoopError
+from core.http.errors import GraphQLError, MalformedResponse, PaginationLoopError
 from core.http.etag_cache import ETagCache
 from core.http.metering import RequestMeter
 from core.http.paging import (
@@ -370,15 +370,9 @@ class GitHubClient:
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         """Send with retries; an unreachable host becomes one clear NoNetworkError."""
-        try:
-            return send_with_retries(self.http, request, policy=self.policy, clock=self.clock)
-        except httpx.ConnectError as exc:
-            host = request.url.host
-            raise NoNetworkError(
-                f"no network access to {host} — {redact(str(exc))}; check the connection, "
-                "the proxy settings or GITHUB_API_URL",
-                host=host,
-            ) from exc
+        return send_reaching(
+            self.http, request, policy=self.policy, clock=self.clock, url_setting="GITHUB_API_URL"
+        )
 
     def _wait_for_budget(self, budget: TokenBudget, response: httpx.Response) -> None:
         """Switch token, or wait, or raise RateLimitExhausted when the wait is too long."""

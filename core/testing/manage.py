@@ -9,6 +9,7 @@ must commit what the child should see: mark it `django_db(transaction=True)`.
 from __future__ import annotations
 
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 from django.db import connection
 
 from core.locks import held_lock_keys, lock_key
+from core.models import CollectorRun
 
 ROOT = Path(__file__).resolve().parents[2]
 # A bound on a hung child, not a speed target: the suite fails instead of hanging.
@@ -56,6 +58,15 @@ def run_on_test_db(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def wait_until_started(pid: int, *, timeout: float = 60) -> None:
+    """Wait until the child `pid` has written its ledger row (its run has begun)."""
+    deadline = time.monotonic() + timeout
+    while not CollectorRun.objects.filter(pid=pid).exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"process {pid} never started its run")
+        time.sleep(0.02)
+
+
 def kill_and_wait(process: subprocess.Popen[str], *, lock_name: str) -> None:
     """SIGKILL `process`, then wait until PostgreSQL has ended its session.
 
@@ -69,3 +80,30 @@ def kill_and_wait(process: subprocess.Popen[str], *, lock_name: str) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"the lock {lock_name} of killed pid {process.pid} was never freed")
         time.sleep(0.05)
+
+
+def run_on_terminal(command: str, *args: str, env: dict[str, str]) -> str:
+    """Run `manage.py command *args` with a pseudo-terminal as stdout (what a person's
+    shell gives it); return everything it drew. The run must succeed."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", command, *args],
+        cwd=ROOT,
+        env=manage_env(**env, COLUMNS="160"),
+        stdout=follower,
+        stderr=subprocess.PIPE,
+    )
+    os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    process.wait(timeout=CHILD_TIMEOUT)
+    os.close(leader)
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    return drawn.decode("utf-8", "replace")

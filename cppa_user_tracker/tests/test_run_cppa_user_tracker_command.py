@@ -41,11 +41,11 @@ def test_links_accounts_then_second_run_writes_nothing() -> None:
     )
     first = run()
     assert "2 people, 2 GitHub accounts" in first
-    assert "— 2 created" in first
+    assert "— 2 fetched, 2 created, 2 updated" in first
     second = run()
     assert "2 people, 2 GitHub accounts" in second
-    assert "— 0 created" in second
+    assert "0 new or changed, 0 people created" in second
     assert [r.counters for r in CollectorRun.objects.order_by("id")] == [
-        {"created": 2},
-        {"created": 0},
+        {"fetched": 2, "created": 2, "updated": 2},
+        {"fetched": 2, "created": 0, "updated": 0},
     ]

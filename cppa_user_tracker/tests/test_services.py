@@ -107,12 +107,17 @@ def test_git_identity_needs_a_name_or_email() -> None:
         services.upsert_git_identities(items=[GitIdentityItem(name=" ", email="")])
 
 
-def test_people_are_created_once_for_unlinked_accounts() -> None:
-    services.upsert_github_accounts(items=ACCOUNTS)
-    assert services.create_people_for_unlinked_accounts() == 3
-    assert services.create_people_for_unlinked_accounts() == 0
-    assert Person.objects.count() == 3
-    account = GitHubAccount.objects.select_related("person").get(github_id=3033)
-    assert account.person is not None
-    assert account.person.display_name == "dependabot[bot]"
-    assert str(account.person) == "dependabot[bot]"
+def test_linking_identities_to_accounts_writes_only_real_changes() -> None:
+    services.upsert_github_accounts(items=ACCOUNTS[:2])
+    services.upsert_git_identities(items=[GitIdentityItem("Peter Dimov", "pdimov@gmail.com")])
+    identity = GitIdentity.objects.get()
+    pdimov, rene = (GitHubAccount.objects.get(github_id=n) for n in (1011, 2022))
+    assert services.link_git_identities_to_accounts(pairs=[]) == 0
+    assert services.link_git_identities_to_accounts(pairs=[(identity.pk, pdimov.pk)]) == 1
+    stamp = GitIdentity.objects.get().updated_at
+    assert stamp is not None
+    assert services.link_git_identities_to_accounts(pairs=[(identity.pk, pdimov.pk)]) == 0
+    assert GitIdentity.objects.get().updated_at == stamp
+    assert services.link_git_identities_to_accounts(pairs=[(identity.pk, rene.pk)]) == 1
+    assert GitIdentity.objects.get().account_id == rene.pk
+    assert Person.objects.count() == 0

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from core.bulk import ParentKey, UpsertCounts, upsert
+from cppa_user_tracker.services import link_git_identities_to_accounts
 from github_activity_tracker.items import CommitItem
 from github_activity_tracker.models import Commit, FileChange, Repository
 from github_activity_tracker.services._shared import (
@@ -44,6 +45,15 @@ def ingest_commits(*, repository: Repository, items: Sequence[CommitItem]) -> Ta
             a for i in items for a in (i.author_account, i.committer_account)
         )
         identities, ids = store_identities(p for i in items for p in (i.author, i.committer))
+        # GitHub tied these addresses to these accounts (the commit's author/committer id).
+        link_git_identities_to_accounts(
+            pairs=(
+                (ids[p.key], account_ids[a.github_id])
+                for i in items
+                for p, a in ((i.author, i.author_account), (i.committer, i.committer_account))
+                if p is not None and a is not None
+            )
+        )
         rows = [
             {
                 **commit_row(repository, item, ids),

@@ -18,7 +18,12 @@ from django.core.management import call_command
 
 from core.models import CollectorRun
 from core.testing import fixture_server as faults
-from core.testing.manage import kill_and_wait, run_on_test_db, start_on_test_db
+from core.testing.manage import (
+    kill_and_wait,
+    run_on_test_db,
+    start_on_test_db,
+    wait_until_started,
+)
 from github_activity_tracker.testing import github_routes as routes
 from github_activity_tracker.tests.conftest import TOKEN
 from github_activity_tracker.tests.snapshots import natural_keys, wipe
@@ -76,14 +81,6 @@ def test_a_fault_ends_in_one_line_and_the_next_run_completes(github, child_env, 
     call_command("run_github_activity_tracker", stdout=StringIO())
 
     assert natural_keys() == expected
-
-
-def wait_until_started(pid: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not CollectorRun.objects.filter(pid=pid).exists():
-        if time.monotonic() > deadline:
-            pytest.fail(f"process {pid} never started its run")
-        time.sleep(0.02)
 
 
 def test_killed_at_random_moments_then_resumed_stores_what_an_undisturbed_run_does(

@@ -7,14 +7,12 @@ fixture server.
 
 from __future__ import annotations
 
-import os
-import pty
 import subprocess
 import sys
 
 import pytest
 
-from core.testing.manage import CHILD_TIMEOUT, ROOT, manage_env
+from core.testing.manage import CHILD_TIMEOUT, ROOT, manage_env, run_on_terminal
 from github_activity_tracker.testing import github_routes as routes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,28 +32,7 @@ def budget_reported(github) -> None:
 
 def run_on_a_terminal(*args: str, env: dict[str, str]) -> str:
     """Run the collector with a pseudo-terminal as stdout; return what it drew."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "run_github_activity_tracker", *args],
-        cwd=ROOT,
-        env=manage_env(**env, COLUMNS="160"),
-        stdout=follower,
-        stderr=subprocess.PIPE,
-    )
-    os.close(follower)
-    drawn = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the child closed its end
-            break
-        if not chunk:
-            break
-        drawn += chunk
-    process.wait(timeout=CHILD_TIMEOUT)
-    os.close(leader)
-    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
-    return drawn.decode("utf-8", "replace")
+    return run_on_terminal("run_github_activity_tracker", *args, env=env)
 
 
 def test_a_terminal_sees_the_repository_stream_and_requests_left(

@@ -7,13 +7,13 @@ updates rows instead of adding twins.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from django.db import transaction
+from django.db import connection
 
 from core.bulk import UpsertCounts, upsert
 from cppa_user_tracker.items import GitHubAccountItem, GitIdentityItem
-from cppa_user_tracker.models import GitHubAccount, GitIdentity, Person
+from cppa_user_tracker.models import GitHubAccount, GitIdentity
 
 
 def upsert_github_accounts(*, items: Sequence[GitHubAccountItem]) -> UpsertCounts:
@@ -31,7 +31,7 @@ def upsert_github_accounts(*, items: Sequence[GitHubAccountItem]) -> UpsertCount
             {
                 "github_id": item.github_id,
                 "login": item.login,
-                "name": item.name or "",
+                "name": (item.name or "")[:255],
                 "account_type": item.account_type or "",
                 "avatar_url": item.avatar_url or "",
             }
@@ -55,26 +55,23 @@ def upsert_git_identities(*, items: Sequence[GitIdentityItem]) -> UpsertCounts:
     return upsert(model=GitIdentity, rows=rows, unique_fields=["name", "email"], update_fields=[])
 
 
-def create_people_for_unlinked_accounts() -> int:
-    """Give every GitHub account without a person its own `Person`; return how many.
+def link_git_identities_to_accounts(*, pairs: Iterable[tuple[int, int]]) -> int:
+    """Record that GitHub tied these git identities to these accounts; return rows changed.
 
-    Two bulk statements per batch, whatever the number of accounts.
+    A commit's `author.id` (or `committer.id`) is GitHub saying the commit's address is
+    a verified address of that account: the strongest evidence the matcher has. Only
+    identities whose account really changes are written (and get `updated_at`), in one
+    statement.
     """
-    created = 0
-    with transaction.atomic():
-        accounts = list(
-            GitHubAccount.objects.select_for_update()
-            .filter(person__isnull=True)
-            .only("id", "login", "name")
-            .order_by("id")
+    wanted = dict(pairs)
+    if not wanted:
+        return 0
+    table = connection.ops.quote_name(GitIdentity._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS g SET account_id = v.account, updated_at = now() "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(identity, account) "
+            "WHERE g.id = v.identity AND g.account_id IS DISTINCT FROM v.account",
+            [list(wanted), list(wanted.values())],
         )
-        if not accounts:
-            return 0
-        people = Person.objects.bulk_create(
-            [Person(display_name=account.name or account.login) for account in accounts]
-        )
-        for account, person in zip(accounts, people, strict=True):
-            account.person = person
-        GitHubAccount.objects.bulk_update(accounts, ["person"], batch_size=1000)
-        created = len(people)
-    return created
+        return cursor.rowcount

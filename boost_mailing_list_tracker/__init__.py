@@ -1,0 +1,1 @@
+"""boost_mailing_list_tracker: a collector app (scaffolded by startcollector)."""

@@ -1,0 +1,1 @@
+"""wg21_paper_tracker: a collector app (scaffolded by startcollector)."""
