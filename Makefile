@@ -11,7 +11,7 @@ MANAGE := $(RUN) python manage.py
 
 .PHONY: help install shell run demo worker beat test lint typecheck migrations-check docs-check \
 	scaffold-check \
-	pytest bench soak test-db-url db-stop clean browser-deps
+	pytest bench soak test-db-url db-stop clean browser-deps report-deps
 
 help:
 	@echo "make install   install uv (if missing) and the project's packages; create .env"
@@ -101,7 +101,7 @@ docs-check: .venv/.installed
 scaffold-check: .venv/.installed
 	$(RUN) python scripts/validate_collector_scaffold.py
 
-pytest: .venv/.installed browser-deps
+pytest: .venv/.installed browser-deps report-deps
 	$(RUN) pytest --cov --cov-report=term --cov-fail-under=90
 
 test: lint typecheck migrations-check docs-check scaffold-check pytest
@@ -136,5 +136,20 @@ browser-deps:
 			apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
 		else \
 			echo "chromium/chromedriver missing: run 'sudo apt-get install chromium chromium-driver'"; \
+		fi; \
+	fi
+
+# run_monthly_report --format pdf renders with WeasyPrint, which needs Debian's Pango
+# (and a font); the PDF test reads the first page back with poppler's pdftoppm.
+# Installed like the browser's packages: when missing and we can (root with apt).
+report-deps:
+	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || ! command -v pdftoppm >/dev/null \
+		|| ! fc-list 2>/dev/null | grep -qi dejavu; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Pango, a font and poppler-utils for PDF reports"; \
+			apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+				fonts-dejavu-core poppler-utils >/dev/null; \
+		else \
+			echo "PDF reports need Pango: run 'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils'"; \
 		fi; \
 	fi

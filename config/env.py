@@ -198,3 +198,21 @@ def database_settings(env: environ.Env) -> dict:
         "OPTIONS": {},
         "EMBEDDED_DATA_DIR": data_dir,
     }
+
+
+SLACK_TOKEN_PREFIX = "SLACK_BOT_TOKEN_"
+
+
+def slack_bot_tokens(env: environ.Env) -> dict[str, str]:
+    """Slack bot tokens by team label: `default` for SLACK_BOT_TOKEN, `<label>` (lower
+    case) for each SLACK_BOT_TOKEN_<LABEL>. Empty values are left out."""
+    tokens: dict[str, str] = {}
+    default = env.str("SLACK_BOT_TOKEN", default="").strip()
+    if default:
+        tokens["default"] = default
+    for name in sorted(os.environ):
+        if name.startswith(SLACK_TOKEN_PREFIX) and len(name) > len(SLACK_TOKEN_PREFIX):
+            value = os.environ[name].strip()
+            if value:
+                tokens[name[len(SLACK_TOKEN_PREFIX) :].lower()] = value
+    return tokens

@@ -20,6 +20,7 @@ from config.env import (
     load_env,
     proxy_ssl_header,
     secret_key,
+    slack_bot_tokens,
 )
 from core.logging import build_logging_config
 
@@ -51,8 +52,11 @@ INSTALLED_APPS = [
     "boost_usage_tracker",
     "cppa_pinecone_sync",
     "cppa_user_tracker",
+    "cppa_slack_tracker",
     "github_activity_tracker",
     "wg21_paper_tracker",
+    # Reports and exports read the apps above; listed last so their sections come after.
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +127,9 @@ DEMO_LABEL = ""
 
 # Where collectors keep files (raw archives, clones); created on first use only.
 WORKSPACE_DIR = env.str("WORKSPACE_DIR", default=str(BASE_DIR / "var" / "workspace"))
+# run_export: rows fetched per round trip from its server-side cursor; memory is bounded
+# by this many rows of one table, whatever the table's size.
+EXPORT_BATCH_ROWS = env_int(env, "EXPORT_BATCH_ROWS", default=10_000, minimum=1)
 
 LOG_FORMAT = env_choice(env, "LOG_FORMAT", default="text", choices=("text", "json"))
 LOG_LEVEL = env_choice(
@@ -188,6 +195,26 @@ MAILING_LIST_MAX_MESSAGE_BYTES = env_int(
 MAILING_LIST_MAX_BODY_CHARS = env_int(
     env, "MAILING_LIST_MAX_BODY_CHARS", default=500_000, minimum=1_000
 )
+# cppa_slack_tracker: the Slack Web API (a loopback fake in tests) and one bot token per
+# team: SLACK_BOT_TOKEN, and/or SLACK_BOT_TOKEN_<LABEL> for more teams (any label).
+SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api").strip().rstrip("/")
+SLACK_BOT_TOKENS = slack_bot_tokens(env)
+# Requests per minute per method tier (Slack's published tiers; history and replies are
+# Tier 3, 50/min, for internal apps, but 1/min for commercially distributed
+# non-Marketplace apps: set 1 there, with SLACK_HISTORY_PAGE_SIZE=15).
+SLACK_TIER2_PER_MINUTE = env_int(env, "SLACK_TIER2_PER_MINUTE", default=20, minimum=1)
+SLACK_TIER3_PER_MINUTE = env_int(env, "SLACK_TIER3_PER_MINUTE", default=50, minimum=1)
+SLACK_TIER4_PER_MINUTE = env_int(env, "SLACK_TIER4_PER_MINUTE", default=100, minimum=1)
+SLACK_HISTORY_PER_MINUTE = env_int(env, "SLACK_HISTORY_PER_MINUTE", default=50, minimum=1)
+SLACK_HISTORY_PAGE_SIZE = env_int(env, "SLACK_HISTORY_PAGE_SIZE", default=200, minimum=1)
+SLACK_USERS_PAGE_SIZE = env_int(env, "SLACK_USERS_PAGE_SIZE", default=200, minimum=1)
+# Seconds of Retry-After waits one run may spend in all; a longer wait stops the run
+# (category rate_limit) at its last checkpoint.
+SLACK_RATE_LIMIT_BUDGET_SECONDS = env_int(env, "SLACK_RATE_LIMIT_BUDGET_SECONDS", default=900)
+# Days of history each incremental run re-reads (edits, deletions, late replies), and
+# days after its last reply that a thread is still re-read for new replies.
+SLACK_OVERLAP_DAYS = env_int(env, "SLACK_OVERLAP_DAYS", default=7)
+SLACK_THREAD_WATCH_DAYS = env_int(env, "SLACK_THREAD_WATCH_DAYS", default=30)
 # boost_usage_tracker: owners whose repositories are not "usage" (comma list), whether
 # forks count, complete searches in a row that must miss a usage before it is marked
 # gone, and the largest file size (bytes) the search planner slices up to (GitHub's

@@ -1,4 +1,4 @@
-"""URL routes: the admin, the operator views (health, metrics, status), search."""
+"""URL routes: the admin, the operator views (health, metrics, status), search, reports."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -14,4 +14,5 @@ urlpatterns = [
     path("status/", views.status_view, name="status"),
     path("status/collector/<str:command>/", views.collector_history_view, name="status-collector"),
     path("", include("cppa_pinecone_sync.urls")),
+    path("", include("reports.urls")),
 ]

@@ -55,6 +55,19 @@ class RateLimitExhausted(Exception):
         self.wait_seconds = wait_seconds
 
 
+class SourceError(Exception):
+    """A source's failure that names its own category.
+
+    For sources that report errors inside a successful HTTP answer, where no status
+    tells them apart: Slack answers HTTP 200 with `{"ok": false, "error": "invalid_auth"}`.
+    The source's client maps its error codes to a category once, on the exception.
+    """
+
+    def __init__(self, message: str, *, category: CollectorFailureCategory) -> None:
+        super().__init__(message)
+        self.category = category
+
+
 _SECONDARY_LIMIT_PHRASES = ("secondary rate limit", "abuse detection", "rate limit exceeded")
 
 # Client errors that mean "the request we built was wrong", i.e. bad input data.
@@ -143,6 +156,8 @@ def _classify_one(exc: BaseException) -> CollectorFailureCategory:
         return category.COMMAND
     if isinstance(exc, RateLimitExhausted):
         return category.RATE_LIMIT
+    if isinstance(exc, SourceError):
+        return exc.category
     response = _response_of(exc)
     if response is not None:
         return classify_http_status(response)

@@ -8,6 +8,7 @@ catalogue (tags, boost.org's release list, `.gitmodules`, every recorded
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,10 @@ def recorded_github() -> Iterator[FixtureServer]:
     catalogue_routes.add_gitmodules(server, RELEASE)
     catalogue_routes.add_release_list(server)
     catalogue_routes.queue_new_release_batch(server)
+    # The reporting group's run_on_release_sync collects the new release again.
+    tags = json.loads(catalogue_routes.TAGS.read_text(encoding="utf-8"))
+    for answer in [tags, *catalogue_routes.libraries_answers()]:
+        server.add("POST", "/graphql", headers=catalogue_routes.JSON_HEADERS, body=answer)
     activity_routes.add_repository(server, overlap_days=settings.GITHUB_ACTIVITY_OVERLAP_DAYS)
     server.start()
     try:

@@ -113,6 +113,26 @@ def daily_groups() -> tuple[list[str], Check | None]:
     return names, None
 
 
+NOT_CONFIGURED = "not configured"
+
+
+def unconfigured_groups() -> list[str]:
+    """Groups whose daily tasks all say `enabled: false`: a source waiting for its token
+    or its deploy. Reported as "not configured", never as stale (nothing is due)."""
+    from boost_collector_runner.schedule import ScheduleError, load_schedule
+
+    try:
+        schedule = load_schedule(settings.BOOST_COLLECTOR_SCHEDULE_YAML)
+    except ScheduleError:
+        return []
+    names = []
+    for group in schedule.groups:
+        daily = [task for task in group.tasks if task.schedule == "daily"]
+        if daily and not any(task.enabled for task in daily):
+            names.append(group.name)
+    return names
+
+
 def check_search_index() -> Check:
     """Per search source: seconds of stored changes not indexed yet, and the retry list.
 
@@ -170,6 +190,10 @@ def health_report() -> tuple[bool, dict[str, Any]]:
             healthy = False
         try:
             checks["collector_groups"] = check_collector_groups(groups=groups)
+            for name in unconfigured_groups():
+                checks["collector_groups"].setdefault(
+                    name, {"last_success_at": None, "stale": False, "status": NOT_CONFIGURED}
+                )
             checks["search_index"] = check_search_index()
         except DatabaseError as exc:
             checks["collector_groups"] = _failed("database_unavailable", exc)

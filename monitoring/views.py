@@ -21,6 +21,7 @@ from core.errors import one_line
 from cppa_pinecone_sync.selectors import index_lag
 from monitoring import charts, health
 from monitoring.metrics import LedgerCollector
+from reports.selectors import latest_export, latest_report
 
 logger = logging.getLogger(__name__)
 
@@ -94,13 +95,17 @@ def status_view(request: HttpRequest) -> HttpResponse:
     """Each group's freshness and trend, then the latest runs."""
     now = timezone.now()
     stale_after = timezone.timedelta(hours=settings.HEALTH_COLLECTOR_STALE_HOURS)
-    groups = selectors.group_states(groups=health.known_groups(), now=now, stale_after=stale_after)
+    known = health.known_groups()
+    groups = selectors.group_states(groups=known, now=now, stale_after=stale_after)
     context = {
         "groups": [
             {"state": state, "sparkline": charts.sparkline(state.durations)} for state in groups
         ],
+        "not_configured": [g for g in health.unconfigured_groups() if g not in known],
         "runs": selectors.latest_runs(limit=50),
         "search_index": index_lag(backend=settings.SEARCH_BACKEND),
+        "latest_report": latest_report(),
+        "latest_export": latest_export(),
         "now": now,
     }
     return render(request, "monitoring/status.html", context)

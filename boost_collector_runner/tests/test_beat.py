@@ -90,6 +90,7 @@ def test_settings_hold_the_real_schedule(settings) -> None:
     assert list(settings.CELERY_BEAT_SCHEDULE) == [
         "boost-collector-group-people-03-30",
         "boost-collector-group-github-04-10",
+        "boost-collector-group-reporting-06-00",
     ]
     assert settings.CELERY_TASK_ACKS_LATE is True
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
@@ -161,9 +162,10 @@ def test_worker_and_beat_log_the_schedule_at_start(settings, caplog) -> None:
     settings.BOOST_COLLECTOR_SCHEDULE_YAML = BROKEN
     log_schedule_summary()
     assert [record.getMessage() for record in caplog.records] == [
-        "schedule config/boost_collector_schedule.yaml: 4 groups (people, github, wg21, "
-        "mailing_lists), 5 enabled tasks; Beat entries: boost-collector-group-people-03-30, "
-        "boost-collector-group-github-04-10",
+        "schedule config/boost_collector_schedule.yaml: 6 groups (people, github, wg21, "
+        "mailing_lists, slack, reporting), 8 enabled tasks; Beat entries: "
+        "boost-collector-group-people-03-30, "
+        "boost-collector-group-github-04-10, boost-collector-group-reporting-06-00",
         "boost_collector_runner/tests/fixtures/broken_schedules/minutes_zero.yaml:7: group "
         "'github', task 1 (run_cppa_user_tracker): 'minutes' must be 1-180, got 0; Celery Beat "
         "has no schedule entries",

@@ -124,7 +124,7 @@ EXPECTED = {
         5,
         "group 'github', task 1 (run_cppa_user_trackr): unknown command "
         "'run_cppa_user_trackr'; did you mean 'run_cppa_user_tracker', "
-        "'run_wg21_paper_tracker' or 'run_boost_usage_tracker'?",
+        "'run_cppa_slack_tracker' or 'run_wg21_paper_tracker'?",
     ),
     "unknown_schedule": (
         6,

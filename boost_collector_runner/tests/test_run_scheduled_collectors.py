@@ -263,7 +263,7 @@ def test_check_schedule_lists_the_real_schedule() -> None:
     assert "  1. run_cppa_user_tracker [daily] next: " in out
     assert "  2. run_github_activity_tracker [daily] next: " in out
     assert out.strip().endswith(
-        "config/boost_collector_schedule.yaml: OK, 4 groups, 8 tasks (5 enabled)"
+        "config/boost_collector_schedule.yaml: OK, 6 groups, 12 tasks (8 enabled)"
     )
 
 
@@ -274,7 +274,8 @@ def test_real_schedule_daily_run(settings, fixture_server) -> None:
     out = run_command(
         "run_scheduled_collectors", "--schedule", "daily", "--date", date.today().isoformat()
     )
-    assert "2 tasks: 2 succeeded, 0 failed, 0 skipped" in out
+    # people, github activity, and the reporting group's export (no release detector here)
+    assert "3 tasks: 3 succeeded, 0 failed, 0 skipped" in out
 
 
 def test_real_schedule_without_network_fails_in_one_line(settings) -> None:
@@ -283,7 +284,7 @@ def test_real_schedule_without_network_fails_in_one_line(settings) -> None:
     settings.HTTP_MAX_ATTEMPTS = 1
     with pytest.raises(CommandError) as caught:
         run_command("run_scheduled_collectors", "--schedule", "daily")
-    assert "2 tasks: 1 succeeded, 1 failed (run_github_activity_tracker: network)" in str(
+    assert "3 tasks: 2 succeeded, 1 failed (run_github_activity_tracker: network)" in str(
         caught.value
     )
     failed = CollectorRun.objects.get(command="run_github_activity_tracker")

@@ -15,7 +15,7 @@ DISPLAYED = "boost_collector_runner/tests/fixtures/broken_schedules"
 TYPO = (
     f"{DISPLAYED}/unknown_command.yaml:5: group 'github', task 1 (run_cppa_user_trackr): "
     "unknown command 'run_cppa_user_trackr'; did you mean 'run_cppa_user_tracker', "
-    "'run_wg21_paper_tracker' or 'run_boost_usage_tracker'?"
+    "'run_cppa_slack_tracker' or 'run_wg21_paper_tracker'?"
 )
 
 
@@ -74,7 +74,7 @@ def test_the_real_schedule_has_no_issues() -> None:
         (
             "collect_everything",
             "the closest run_* commands are run_all_collectors, run_scheduled_collectors, "
-            "run_test_crash",
+            "run_on_release_sync",
         ),
     ],
 )

@@ -1,10 +1,10 @@
 """The source access layer: the one way collectors talk to the outside world.
 
-Collectors import from here, never httpx: `GitHubClient` for GitHub, `WebClient` for
-other sources' pages and files (or `build_http_client` plus `send_with_retries`),
-`Payload` and `decode_json` to read answers safely, `HttpOptions` and
-`add_http_arguments` for the --archive/--replay flags, and `redact` for anything that
-may hold a secret.
+Collectors import from here, never httpx: `GitHubClient` for GitHub, `SlackClient`
+for the Slack Web API, `WebClient` for other sources' pages and files (or
+`build_http_client` plus `send_with_retries`), `Payload` and `decode_json` to read
+answers safely, `HttpOptions` and `add_http_arguments` for the --archive/--replay
+flags, and `redact` for anything that may hold a secret.
 See docs/Access_layer.md.
 """
 
@@ -26,6 +26,7 @@ from core.http.paging import GraphQLPage, Page
 from core.http.payload import Payload, decode_json
 from core.http.redaction import redact, register_secret
 from core.http.replay import ReplayTransport, read_archive
+from core.http.slack import SlackApiError, SlackClient, SlackPage
 from core.http.tokens import TokenPool
 from core.http.web import Downloaded, Fetched, ResponseTooLarge, WebClient
 
@@ -50,6 +51,9 @@ __all__ = [
     "RequestMeter",
     "ResponseTooLarge",
     "RetryPolicy",
+    "SlackApiError",
+    "SlackClient",
+    "SlackPage",
     "SystemClock",
     "TokenPool",
     "WebClient",

@@ -19,6 +19,7 @@ from django.core.management.base import CommandError, CommandParser
 from core.http.archive import ArchiveWriter, ArchivingTransport, new_archive_dir
 from core.http.github import GitHubClient
 from core.http.replay import ReplayTransport, archive_problem
+from core.http.slack import SlackClient
 from core.runs import RunCounters
 
 
@@ -79,3 +80,13 @@ class HttpOptions:
         """Build a GitHubClient reading from the network, archiving, or replaying."""
         inner = kwargs.pop("transport", None)
         return GitHubClient(counters=counters, transport=self.transport(inner=inner), **kwargs)
+
+    def slack_client(
+        self, *, token: str, counters: RunCounters | None = None, **kwargs: Any
+    ) -> SlackClient:
+        """Build a SlackClient for one team's token, reading from the network, archiving,
+        or replaying."""
+        inner = kwargs.pop("transport", None)
+        return SlackClient(
+            token=token, counters=counters, transport=self.transport(inner=inner), **kwargs
+        )

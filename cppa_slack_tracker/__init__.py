@@ -1,0 +1,1 @@
+"""cppa_slack_tracker: a collector app (scaffolded by startcollector)."""

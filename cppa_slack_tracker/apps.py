@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CppaSlackTrackerConfig(AppConfig):
+    """Slack: users, channels, memberships, messages and thread replies of the teams."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "cppa_slack_tracker"
+    verbose_name = "Slack"
+
+    def ready(self) -> None:
+        from cppa_pinecone_sync.registry import register_source
+        from cppa_slack_tracker.search_documents import SLACK_SOURCE
+
+        register_source(SLACK_SOURCE)
