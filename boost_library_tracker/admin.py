@@ -6,6 +6,7 @@ from boost_library_tracker.models import (
     BoostVersion,
     Category,
     Library,
+    LibraryHeader,
     LibraryVersion,
     LibraryVersionPerson,
 )
@@ -52,3 +53,10 @@ class LibraryVersionAdmin(ReadOnlyAdmin):
     search_fields = ("library__key", "library__name", "description")
     list_select_related = ("library", "version")
     inlines = (LibraryVersionPersonInline,)
+
+
+@admin.register(LibraryHeader)
+class LibraryHeaderAdmin(ReadOnlyAdmin):
+    list_display = ("path", "library", "version")
+    list_filter = ("version",)
+    search_fields = ("path", "library__key")

@@ -31,6 +31,7 @@ from boost_library_tracker.fetchers import (
     LibrariesOfRepo,
     parse_libraries_payload,
 )
+from boost_library_tracker.headers import map_release_headers
 from boost_library_tracker.items import VersionItem
 from boost_library_tracker.parsers import library_items, parse_version_tag
 from core.bad_items import ParsedPage, parse_each
@@ -198,4 +199,18 @@ class BoostLibraryCollector(AbstractCollector):
         self.write(
             f"{version.name}: {len(metas)} libraries from {len(pairs)} of {len(submodules)} "
             f"repositories ({rows} rows written)"
+        )
+        # After the catalogue's transaction: a failure here keeps the release, and
+        # `backfill_boost_library_headers` (default --version missing) maps it later.
+        headers = map_release_headers(
+            fetcher,
+            version=version.name,
+            libraries_by_repo=selectors.library_keys_by_repo(version=version.name),
+            collector=self.name,
+        )
+        self.count(CREATED, headers.written.created)
+        self.count(UPDATED, headers.written.updated)
+        self.write(
+            f"{version.name}: {headers.headers} headers mapped from "
+            f"{headers.repositories} repositories"
         )

@@ -22,6 +22,7 @@ import httpx
 from boost_library_tracker.items import LibraryMetaItem, SubmoduleItem, VersionItem
 from boost_library_tracker.parsers import (
     parse_gitmodules,
+    parse_header_tree,
     parse_libraries_json,
     parse_release_list,
     parse_version_tag,
@@ -207,3 +208,26 @@ class BoostCatalogueFetcher:
                     continue
                 found.append(libraries_payload(ref=ref, submodule=submodule, text=text))
             yield parse_each(found, parse_libraries_payload, url=redact(self.client.graphql_url))
+
+    def header_paths(self, *, ref: str, repo_name: str) -> list[str] | None:
+        """The headers under `include/` of one library repository at `ref` (trees API).
+
+        One request per repository (`?recursive=1`). A repository without the tag (a
+        tool, a library added later) answers 404: None, with a WARNING naming it.
+        """
+        path = f"/repos/{OWNER}/{repo_name}/git/trees/{ref}"
+        params = {"recursive": "1"}
+        try:
+            body = self.client.get(path, params=params)
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code != 404:
+                raise
+            logger.warning(
+                "%s/%s has no tree at %s (404); its headers are not mapped",
+                OWNER,
+                repo_name,
+                ref,
+                extra={"collector": "boost_library_tracker", "repo": repo_name},
+            )
+            return None
+        return parse_header_tree(body, url=self.client.url_of(path, params=params))

@@ -72,3 +72,11 @@ class VersionItem:
     @property
     def sort_key(self) -> tuple[int, int, int]:
         return (self.major, self.minor, self.patch)
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderItem:
+    """A header path under `include/` (`boost/asio.hpp`) and the library key owning it."""
+
+    path: str
+    library_key: str

@@ -165,3 +165,31 @@ class LibraryVersionPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} #{self.position} of {self.library_version_id}"
+
+
+class LibraryHeader(models.Model):
+    """A header a library ships at one release (`boost/asio/ip/tcp.hpp` → asio).
+
+    Read from each library repository's `include/boost/` tree at the release tag, so
+    it answers "which library owns this header" for that release exactly: umbrella
+    headers (`boost/asio.hpp`) and headers of nested libraries
+    (`boost/numeric/conversion/cast.hpp`) are rows like any other.
+    """
+
+    version_id: int
+    library_id: int
+
+    version = models.ForeignKey(  # the unique constraint below leads with it
+        BoostVersion, on_delete=models.CASCADE, related_name="headers", db_index=False
+    )
+    path = models.CharField(max_length=300)
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="headers")
+
+    class Meta:
+        ordering = ["version", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "path"], name="library_header_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.path

@@ -207,3 +207,26 @@ def _release_date(release: Payload) -> datetime | None:
         raise release.wrong("release_date", stamp, "an RFC 2822 date") from None
     # RFC 2822 "-0000" means "zone unknown"; the list is written in UTC.
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+# Header files as Boost ships them; `.ipp` implementation files are included too.
+HEADER_SUFFIXES = (".hpp", ".h", ".ipp", ".hxx", ".hh", ".inl")
+
+
+def parse_header_tree(body: object, *, url: str) -> list[str]:
+    """The `boost/...` header paths of a recursive trees answer (entries under `include/`).
+
+    A `truncated` tree (more than GitHub lists in one answer) raises, naming the URL:
+    a partial header list would give headers to the wrong library without a word.
+    """
+    answer = Payload.of(body, url=url, kind="tree")
+    if answer.flag("truncated"):
+        raise answer.fail("truncated", "is true: GitHub listed only part of the tree")
+    paths = []
+    for entry in answer.objects("tree"):
+        path = entry.require_str("path")
+        if entry.optional_str("type") != "blob" or not path.startswith("include/boost/"):
+            continue
+        if path.endswith(HEADER_SUFFIXES):
+            paths.append(path.removeprefix("include/"))
+    return sorted(paths)

@@ -16,12 +16,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from boost_library_tracker.items import LibraryItem, LibraryMetaItem, VersionItem
+from boost_library_tracker.items import HeaderItem, LibraryItem, LibraryMetaItem, VersionItem
 from boost_library_tracker.models import (
     BoostVersion,
     Category,
     CreditRole,
     Library,
+    LibraryHeader,
     LibraryVersion,
     LibraryVersionCategory,
     LibraryVersionPerson,
@@ -202,6 +203,36 @@ def _reject_duplicate_keys(keys: Iterable[str]) -> None:
     duplicates = sorted({k for k in keys if k in seen or seen.add(k)})
     if duplicates:
         raise ValueError(f"library key(s) given twice: {', '.join(duplicates)}")
+
+
+def upsert_library_headers(*, version: str, items: Sequence[HeaderItem]) -> UpsertCounts:
+    """Record which library owns each header at `version`; drop the libraries' stale headers.
+
+    A release's trees do not change, but a re-read after a fix of the ownership rule
+    may move a header: the libraries named in `items` lose headers they no longer
+    list, so the map stays exact. Other libraries' headers are left alone.
+    """
+    paths = [item.path for item in items]
+    if len(set(paths)) != len(paths):
+        raise ValueError(f"header paths repeat in one call for {version}")
+    if any(not path.startswith("boost/") for path in paths):
+        raise ValueError(f"header paths must start with boost/ ({version})")
+    version_id = _version_id(version)
+    library_ids = _library_ids(sorted({item.library_key for item in items}))
+    rows = [
+        {"version": version_id, "path": item.path, "library": library_ids[item.library_key]}
+        for item in items
+    ]
+    with transaction.atomic():
+        LibraryHeader.objects.filter(
+            version_id=version_id, library_id__in=list(library_ids.values())
+        ).exclude(path__any_of=paths).delete()
+        return upsert(
+            model=LibraryHeader,
+            rows=rows,
+            unique_fields=["version", "path"],
+            update_fields=["library"],
+        )
 
 
 def _version_id(name: str) -> int:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     # Collector apps, alphabetical.
     "boost_library_tracker",
     "boost_mailing_list_tracker",
+    "boost_usage_tracker",
     "cppa_pinecone_sync",
     "cppa_user_tracker",
     "cppa_slack_tracker",
@@ -214,6 +215,18 @@ SLACK_RATE_LIMIT_BUDGET_SECONDS = env_int(env, "SLACK_RATE_LIMIT_BUDGET_SECONDS"
 # days after its last reply that a thread is still re-read for new replies.
 SLACK_OVERLAP_DAYS = env_int(env, "SLACK_OVERLAP_DAYS", default=7)
 SLACK_THREAD_WATCH_DAYS = env_int(env, "SLACK_THREAD_WATCH_DAYS", default=30)
+# boost_usage_tracker: owners whose repositories are not "usage" (comma list), whether
+# forks count, complete searches in a row that must miss a usage before it is marked
+# gone, and the largest file size (bytes) the search planner slices up to (GitHub's
+# code search indexes files below 384 KB).
+BOOST_USAGE_EXCLUDED_OWNERS = [
+    o.strip().lower()
+    for o in env.str("BOOST_USAGE_EXCLUDED_OWNERS", default="boostorg").split(",")
+    if o.strip()
+]
+BOOST_USAGE_INCLUDE_FORKS = env.bool("BOOST_USAGE_INCLUDE_FORKS", default=False)
+BOOST_USAGE_GONE_AFTER_RUNS = env_int(env, "BOOST_USAGE_GONE_AFTER_RUNS", default=3, minimum=1)
+BOOST_USAGE_MAX_FILE_SIZE = env_int(env, "BOOST_USAGE_MAX_FILE_SIZE", default=384000, minimum=1)
 HTTP_TIMEOUT_SECONDS = env_int(env, "HTTP_TIMEOUT_SECONDS", default=30, minimum=1)
 HTTP_MAX_ATTEMPTS = env_int(env, "HTTP_MAX_ATTEMPTS", default=5, minimum=1)
 HTTP_BACKOFF_BASE_SECONDS = env_int(env, "HTTP_BACKOFF_BASE_SECONDS", default=1)

@@ -163,7 +163,7 @@ def test_worker_and_beat_log_the_schedule_at_start(settings, caplog) -> None:
     log_schedule_summary()
     assert [record.getMessage() for record in caplog.records] == [
         "schedule config/boost_collector_schedule.yaml: 6 groups (people, github, wg21, "
-        "mailing_lists, slack, reporting), 6 enabled tasks; Beat entries: "
+        "mailing_lists, slack, reporting), 8 enabled tasks; Beat entries: "
         "boost-collector-group-people-03-30, "
         "boost-collector-group-github-04-10, boost-collector-group-reporting-06-00",
         "boost_collector_runner/tests/fixtures/broken_schedules/minutes_zero.yaml:7: group "

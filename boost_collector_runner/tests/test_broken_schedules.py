@@ -123,8 +123,8 @@ EXPECTED = {
     "unknown_command": (
         5,
         "group 'github', task 1 (run_cppa_user_trackr): unknown command "
-        "'run_cppa_user_trackr'; did you mean 'run_cppa_user_tracker' or "
-        "'run_cppa_slack_tracker'?",
+        "'run_cppa_user_trackr'; did you mean 'run_cppa_user_tracker', "
+        "'run_cppa_slack_tracker' or 'run_wg21_paper_tracker'?",
     ),
     "unknown_schedule": (
         6,

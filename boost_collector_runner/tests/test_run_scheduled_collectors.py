@@ -263,7 +263,7 @@ def test_check_schedule_lists_the_real_schedule() -> None:
     assert "  1. run_cppa_user_tracker [daily] next: " in out
     assert "  2. run_github_activity_tracker [daily] next: " in out
     assert out.strip().endswith(
-        "config/boost_collector_schedule.yaml: OK, 6 groups, 10 tasks (6 enabled)"
+        "config/boost_collector_schedule.yaml: OK, 6 groups, 12 tasks (8 enabled)"
     )
 
 

@@ -14,8 +14,8 @@ BROKEN = FIXTURES / "broken_schedules"
 DISPLAYED = "boost_collector_runner/tests/fixtures/broken_schedules"
 TYPO = (
     f"{DISPLAYED}/unknown_command.yaml:5: group 'github', task 1 (run_cppa_user_trackr): "
-    "unknown command 'run_cppa_user_trackr'; did you mean 'run_cppa_user_tracker' or "
-    "'run_cppa_slack_tracker'?"
+    "unknown command 'run_cppa_user_trackr'; did you mean 'run_cppa_user_tracker', "
+    "'run_cppa_slack_tracker' or 'run_wg21_paper_tracker'?"
 )
 
 
@@ -68,8 +68,8 @@ def test_the_real_schedule_has_no_issues() -> None:
         ("run_github_activity", "did you mean 'run_github_activity_tracker'?"),
         (
             "run_boost_tracker",
-            "did you mean 'run_boost_library_tracker', 'run_boost_mailing_list_tracker' or "
-            "'run_cppa_user_tracker'?",
+            "did you mean 'run_boost_usage_tracker', 'run_boost_library_tracker' or "
+            "'run_boost_mailing_list_tracker'?",
         ),
         (
             "collect_everything",

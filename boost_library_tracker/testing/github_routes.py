@@ -116,3 +116,23 @@ def queue_new_release_batch(server: FixtureServer) -> None:
     tags = json.loads(TAGS.read_text(encoding="utf-8"))
     for answer in [tags, *libraries_answers()]:  # the collector's reads
         server.add("POST", "/graphql", headers=JSON_HEADERS, body=answer)
+
+
+TREES = FIXTURES / "trees"
+
+
+def tree_repos() -> set[str]:
+    """The repositories with a hand-written header tree (see PROVENANCE.md)."""
+    return {p.name.partition("@")[0] for p in TREES.glob("*@*.json")}
+
+
+def add_header_trees(server: FixtureServer, ref: str = "boost-1.86.0") -> None:
+    """Serve each hand-written `include/` tree at the trees endpoint; others answer 404."""
+    for path in TREES.glob(f"*@{ref}.json"):
+        repo = path.name.partition("@")[0]
+        server.add(
+            "GET",
+            f"/repos/{OWNER}/{repo}/git/trees/{ref}?recursive=1",
+            headers={**JSON_HEADERS, "etag": f'W/"tree-{repo}-{ref}"'},
+            body=path.read_bytes(),
+        )

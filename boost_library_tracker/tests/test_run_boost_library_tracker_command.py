@@ -44,6 +44,7 @@ def github(settings, fixture_server, tmp_path):
     routes.add_gitmodules(fixture_server, "boost-1.86.0")
     routes.add_gitmodules(fixture_server, "boost-1.87.0")
     routes.add_release_list(fixture_server)
+    routes.add_header_trees(fixture_server)
     return fixture_server
 
 
@@ -74,17 +75,18 @@ def test_release_catalogue_is_stored_and_a_second_run_writes_nothing(github) -> 
     assert LibraryVersionPerson.objects.filter(library_version=json_lib, role="maintainer").exists()
     assert f"from {len(found)} of {len(routes.library_repo_names())} repositories" in out
     assert batches <= 4
-    # tags, the release list, .gitmodules, the libraries.json batches
-    assert first.counters["api_requests"] == 3 + batches
-    assert first.counters["created"] == 1 + len(stored_libraries()) * 2
+    # tags, the release list, .gitmodules, the libraries.json batches, one tree per repository
+    assert first.counters["api_requests"] == 3 + batches + len(found)
+    assert "boost-1.86.0: 20 headers mapped from 3 repositories" in out
+    assert first.counters["created"] == 1 + len(stored_libraries()) * 2 + 20
     assert "boost_library_tracker: succeeded in" in out
 
     routes.queue_catalogue_run(github)
     second, out = run("--version", "boost-1.86.0")
 
     assert second.counters["created"] == second.counters["updated"] == 0
-    # The release list and .gitmodules; GraphQL POSTs are not cached.
-    assert second.counters["not_modified"] == 2
+    # The release list, .gitmodules and the 3 trees; GraphQL POSTs are not cached.
+    assert second.counters["not_modified"] == 2 + 3
     assert "(0 rows written)" in out
 
 

@@ -148,7 +148,10 @@ class GitHubClient:
         conditional: bool = True,
         policy: RetryPolicy | None = None,
         max_rate_limit_wait: float | None = None,
+        accept: str = "application/vnd.github+json",
     ) -> None:
+        """`accept` is the media type asked for (code search's text matches need
+        `application/vnd.github.text-match+json`); the default is GitHub's JSON."""
         self.base_url = (base_url or settings.GITHUB_API_URL).rstrip("/")
         self.graphql_url = f"{self.base_url}/graphql"
         self.tokens = tokens if tokens is not None else TokenPool.from_settings()
@@ -164,7 +167,7 @@ class GitHubClient:
         self.meter = RequestMeter(counters=counters, on_response=on_response)
         self.http = build_http_client(
             base_url=self.base_url,
-            headers={"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"},
+            headers={"Accept": accept, "X-GitHub-Api-Version": "2022-11-28"},
             transport=transport,
             event_hooks={"response": [self.meter]},
         )

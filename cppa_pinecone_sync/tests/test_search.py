@@ -85,8 +85,10 @@ def test_bad_queries_are_one_line_errors(db, query, message) -> None:
 
 
 def test_unknown_source_and_bad_limit_are_one_line_errors(db) -> None:
-    with pytest.raises(CommandError, match="unknown source 'slack'; registered sources: github"):
-        search("webhook", "--source", "slack")
+    with pytest.raises(
+        CommandError, match="unknown source 'nope'; registered sources: boost_usage, github"
+    ):
+        search("webhook", "--source", "nope")
     with pytest.raises(CommandError, match="limit must be between 1 and 100, got 0"):
         search("webhook", "--limit", "0")
 

@@ -230,7 +230,10 @@ def test_dry_run_says_what_it_would_write_and_writes_nothing(repo) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--source", "nope"], "unknown search source 'nope'; registered sources: github"),
+        (
+            ["--source", "nope"],
+            "unknown search source 'nope'; registered sources: boost_usage, github",
+        ),
         (["--full", "--reconcile"], "--full and --reconcile cannot be combined"),
     ],
 )

@@ -1,0 +1,1 @@
+"""boost_usage_tracker: a collector app (scaffolded by startcollector)."""
