@@ -9,7 +9,10 @@ class BoostMailingListTrackerConfig(AppConfig):
     verbose_name = "Boost mailing lists"
 
     def ready(self) -> None:
+        from boost_mailing_list_tracker.people import SENDER_KIND
         from boost_mailing_list_tracker.search_documents import MAILING_LIST_SOURCE
         from cppa_pinecone_sync.registry import register_source
+        from cppa_user_tracker.registry import register_profile_kind
 
         register_source(MAILING_LIST_SOURCE)
+        register_profile_kind(SENDER_KIND)
