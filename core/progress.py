@@ -51,7 +51,8 @@ class RunProgress:
         with self._progress:
             self._task = self._progress.add_task(noun, total=total, **self._fields)
             for scope in scopes:
-                self._progress.update(self._task, description=f"{noun} {scope}")
+                # Drawn now, not at the next tick: a quick scope would otherwise never show.
+                self._progress.update(self._task, description=f"{noun} {scope}", refresh=True)
                 yield scope
                 self._progress.advance(self._task)
 
