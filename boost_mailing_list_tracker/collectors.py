@@ -52,9 +52,9 @@ from core.quarantine import (
     retry_quarantined,
     store_page,
 )
-from core.runs import CREATED, FETCHED, UPDATED, RunCounters
+from core.runs import CREATED, FETCHED, UPDATED
 from core.selectors import count_quarantined
-from cppa_pinecone_sync.sync import sync_sources
+from cppa_pinecone_sync.sync import sync_within_run
 
 logger = logging.getLogger(__name__)
 
@@ -171,12 +171,7 @@ class MailingListCollector(AbstractCollector):
         """Index what the run stored: the `mailing_lists` search source, as `search_*`."""
         if self.dry_run:
             return
-        synced = RunCounters()
-        try:
-            sync_sources(names=[search_documents.SOURCE], counters=synced)
-        finally:
-            for name, value in synced.as_dict().items():
-                self.count(f"search_{name}", value)
+        sync_within_run(names=[search_documents.SOURCE], counters=self.counters)
 
     # --- HyperKitty -----------------------------------------------------------
 

@@ -42,8 +42,8 @@ from core.checkpoints import clear_checkpoint, get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector
 from core.http import HttpOptions
 from core.http.clock import Clock, SystemClock
-from core.runs import CREATED, FETCHED, UPDATED, RunCounters
-from cppa_pinecone_sync.sync import sync_sources
+from core.runs import CREATED, FETCHED, UPDATED
+from cppa_pinecone_sync.sync import sync_within_run
 
 logger = logging.getLogger(__name__)
 
@@ -108,12 +108,7 @@ class BoostUsageCollector(AbstractCollector):
         """Index what the run stored: the `boost_usage` search source, counted as `search_*`."""
         if self.dry_run:
             return
-        synced = RunCounters()
-        try:
-            sync_sources(names=[search_documents.SOURCE], counters=synced)
-        finally:
-            for name, value in synced.as_dict().items():
-                self.count(f"search_{name}", value)
+        sync_within_run(names=[search_documents.SOURCE], counters=self.counters)
 
     # --- the run ----------------------------------------------------------------
 

@@ -45,9 +45,9 @@ from core.collectors import AbstractCollector, CollectorFailureCategory
 from core.dates import parse_utc_date
 from core.http import HttpOptions, SlackApiError
 from core.quarantine import QUARANTINED, RELEASED, store_page
-from core.runs import CREATED, FETCHED, UPDATED, RunCounters
+from core.runs import CREATED, FETCHED, UPDATED
 from core.selectors import count_quarantined
-from cppa_pinecone_sync.sync import sync_sources
+from cppa_pinecone_sync.sync import sync_within_run
 from cppa_slack_tracker import search_documents, services
 from cppa_slack_tracker.fetchers import SlackFetcher
 from cppa_slack_tracker.items import ChannelItem, MessageItem
@@ -183,12 +183,7 @@ class SlackCollector(AbstractCollector):
         """
         if self.dry_run:
             return
-        synced = RunCounters()
-        try:
-            sync_sources(names=[search_documents.SOURCE], counters=synced)
-        finally:
-            for name, value in synced.as_dict().items():
-                self.count(f"search_{name}", value)
+        sync_within_run(names=[search_documents.SOURCE], counters=self.counters)
 
     def _plan(self) -> None:
         for label in self.tokens:
