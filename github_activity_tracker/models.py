@@ -97,6 +97,8 @@ class Commit(models.Model):
     # Only the commit detail endpoint reports stats; NULL means "not fetched yet".
     additions = models.PositiveIntegerField(null=True)
     deletions = models.PositiveIntegerField(null=True)
+    # People's repository evidence: authors of commits stored or relinked since a time.
+    row_changed_at = _row_changed_at()
 
     class Meta:
         ordering = ["repository", "committed_at"]

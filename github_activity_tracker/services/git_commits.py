@@ -36,7 +36,7 @@ _GIT_FIELDS = [
 
 _LINK_SQL = f"""
 UPDATE {Commit._meta.db_table} AS c
-SET author_account_id = v.author, committer_account_id = v.committer
+SET author_account_id = v.author, committer_account_id = v.committer, row_changed_at = now()
 FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) AS v(sha, author, committer)
 WHERE c.repository_id = %s AND c.sha = v.sha
   AND (c.author_account_id IS DISTINCT FROM v.author

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from core.models import CollectorRun, HttpCacheEntry
 from core.testing.manage import kill_and_wait, start_on_test_db
-from github_activity_tracker.models import Commit, Issue, Repository
+from github_activity_tracker.models import Commit, FileChange, Issue, Repository
 from reports.models import Export
 
 TOKEN = "ghp_" + "Secret99" * 5
@@ -128,11 +128,12 @@ def test_every_table_round_trips(activity_db, workspace, fmt: str) -> None:
     types = {column["name"]: column["type"] for column in commit["columns"]}
     assert types["committed_at"] == "timestamp"
     assert types["repository_id"] == "integer"
+    newest = Commit.objects.order_by("-row_changed_at")[0].row_changed_at
     assert commit["watermark"] == {
-        "column": "id",
-        "kind": "id",
+        "column": "row_changed_at",
+        "kind": "time",
         "from": None,
-        "to": Commit.objects.order_by("-id")[0].pk,
+        "to": newest.isoformat(),
     }
     assert (directory.parent / "latest").resolve() == directory.resolve()
 
@@ -254,9 +255,10 @@ def test_an_output_that_is_a_file_is_a_one_line_error(db, tmp_path) -> None:
 
 
 def test_since_with_a_zone_takes_rows_changed_from_then(activity_db, workspace) -> None:
+    FileChange.objects.create(commit=Commit.objects.first(), filename="a.cpp", status="added")
     meta = manifest(export("--format", "csv", "--since", "2000-01-01T00:00:00+02:00"))
     issues = next(t for t in meta["tables"] if t["name"] == "github_activity_tracker__issue")
     assert issues["rows"] == 5
     assert issues["watermark"]["from"] == "2000-01-01T00:00:00+02:00"
-    commits = next(t for t in meta["tables"] if t["name"] == "github_activity_tracker__commit")
-    assert commits["mode"] == "full"  # an append-only table has no change time
+    files = next(t for t in meta["tables"] if t["name"] == "github_activity_tracker__filechange")
+    assert files["mode"] == "full"  # an append-only table has no change time
