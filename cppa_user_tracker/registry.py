@@ -9,7 +9,7 @@ the app needs no column, migration or write of its own. See the app README.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -67,8 +67,25 @@ class ProfileKind:
 
 Activity = Callable[[datetime, datetime], Iterable[int]]
 
+
+@dataclass(frozen=True, slots=True)
+class RepositoryProvider:
+    """Repositories a kind's profiles were active in, kept by another app (commits, issues).
+
+    `repositories(pks)` maps a page of profile primary keys to the `owner/repo` names
+    each was active in (one query for the page; profiles without any may be left
+    out). `changed_since(time)` lists the primary keys of profiles whose activity the
+    app stored or changed from `time` on: the matcher re-reads them although their own
+    rows did not change, so new activity reaches their evidence on the next run.
+    """
+
+    repositories: Callable[[Sequence[int]], Mapping[int, Iterable[str]]]
+    changed_since: Callable[[datetime], Iterable[int]]
+
+
 _kinds: dict[str, ProfileKind] = {}
 _activity: dict[str, dict[str, Activity]] = {}
+_repositories: dict[str, dict[str, RepositoryProvider]] = {}
 
 
 def register_profile_kind(kind: ProfileKind) -> None:
@@ -106,3 +123,27 @@ def register_activity(kind: str, name: str, active: Activity) -> None:
 def activity_of(kind: ProfileKind) -> list[Activity]:
     found = [] if kind.active is None else [kind.active]
     return found + [_activity[kind.name][n] for n in sorted(_activity.get(kind.name, {}))]
+
+
+def register_repositories(
+    kind: str,
+    name: str,
+    *,
+    repositories: Callable[[Sequence[int]], Mapping[int, Iterable[str]]],
+    changed_since: Callable[[datetime], Iterable[int]],
+) -> None:
+    """Add the repositories `kind` profiles were active in, kept by another app.
+
+    `name` identifies the provider, so registering it again replaces it. See
+    `RepositoryProvider` for the two callables.
+    """
+    _repositories.setdefault(kind, {})[name] = RepositoryProvider(repositories, changed_since)
+
+
+def unregister_repositories(kind: str, name: str) -> None:
+    """Forget a provider (tests that register a throwaway one)."""
+    _repositories.get(kind, {}).pop(name, None)
+
+
+def repositories_of(kind: ProfileKind) -> list[RepositoryProvider]:
+    return [_repositories[kind.name][n] for n in sorted(_repositories.get(kind.name, {}))]

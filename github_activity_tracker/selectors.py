@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from github_activity_tracker.models import Commit, Issue, Repository
@@ -48,6 +49,66 @@ def commit_author_account_ids(since: datetime, until: datetime) -> set[int]:
         .values_list("author_account_id", flat=True)
         .distinct()
     )
+
+
+def identity_repositories(identity_ids: Sequence[int]) -> dict[int, list[str]]:
+    """`owner/repo` of every repository each git identity authored a commit in (one query)."""
+    rows = (
+        Commit.objects.filter(author__id__any_of=identity_ids)
+        .values_list("author_id", "repository__full_name")
+        .order_by()
+        .distinct()
+    )
+    return _grouped(rows)
+
+
+def account_repositories(account_ids: Sequence[int]) -> dict[int, list[str]]:
+    """`owner/repo` of every repository each account authored a commit or opened an
+    issue or pull request in (one query)."""
+    commits = (
+        Commit.objects.filter(author_account__id__any_of=account_ids)
+        .values_list("author_account_id", "repository__full_name")
+        .order_by()
+    )
+    issues = (
+        Issue.objects.filter(author__id__any_of=account_ids)
+        .values_list("author_id", "repository__full_name")
+        .order_by()
+    )
+    return _grouped(commits.union(issues))
+
+
+def identities_active_since(since: datetime) -> set[int]:
+    """Git identities that authored a commit stored from `since` on (our time, not git's)."""
+    return set(
+        Commit.objects.filter(row_changed_at__gte=since, author__isnull=False)
+        .values_list("author_id", flat=True)
+        .order_by()
+        .distinct()
+    )
+
+
+def accounts_active_since(since: datetime) -> set[int]:
+    """Accounts credited with a commit, or authors of an issue or pull request, stored or
+    changed from `since` on."""
+    commits = (
+        Commit.objects.filter(row_changed_at__gte=since, author_account__isnull=False)
+        .values_list("author_account_id", flat=True)
+        .order_by()
+    )
+    issues = (
+        Issue.objects.filter(row_changed_at__gte=since, author__isnull=False)
+        .values_list("author_id", flat=True)
+        .order_by()
+    )
+    return set(commits.union(issues))
+
+
+def _grouped(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    for pk, full_name in rows:
+        found[pk].append(full_name)
+    return dict(found)
 
 
 def newest_pull_request_update(*, repository: Repository):

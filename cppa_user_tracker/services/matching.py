@@ -1,7 +1,9 @@
 """The evidence engine: read new or changed profiles, merge on strong evidence, suggest the rest.
 
 Step order, chosen so a run killed anywhere loses nothing: (1) each kind's changed
-rows are read in pages; a page's links and evidence are written in one transaction
+rows (and the profiles its repository providers report active since the last run) are
+read in pages, each page's repositories asked of every provider in one call; a page's
+links and evidence are written in one transaction
 with `needs_match` set; the kind's checkpoint is saved after its last page; (2) one
 transaction places every pending link (strong evidence → one person), writes the
 recommendations and clears `needs_match`. A re-read page whose evidence digest is
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,7 +43,7 @@ from cppa_user_tracker.models import (
     Recommendation,
     RecommendationStatus,
 )
-from cppa_user_tracker.registry import ProfileKind
+from cppa_user_tracker.registry import ProfileFacts, ProfileKind, repositories_of
 from cppa_user_tracker.rules import MatchingRules
 
 COLLECTOR = "cppa_user_tracker"
@@ -75,10 +77,14 @@ def read_profiles(
     rows = kind.rows()
     top = rows.aggregate(top=Max("pk"))["top"] or 0
     if cursor:
+        since = datetime.fromisoformat(cursor["since"]) - OVERLAP
         changed = Q(pk__gt=cursor["max_id"])
         if kind.updated_field:
-            since = datetime.fromisoformat(cursor["since"]) - OVERLAP
             changed |= Q(**{f"{kind.updated_field}__gte": since})
+        # Profiles whose repository activity changed although their own rows did not.
+        active = {pk for p in repositories_of(kind) for pk in p.changed_since(since)}
+        if active:
+            changed |= Q(pk__any_of=active)
         rows = rows.filter(changed)
     last = 0
     while True:
@@ -100,7 +106,7 @@ def read_profiles(
 
 def _store_page(kind: ProfileKind, page: list[Any], rules: MatchingRules) -> int:
     """Write links and evidence for the page's new or changed profiles; return how many."""
-    facts = {row.pk: kind.facts(row) for row in page}
+    facts = _with_repositories(kind, {row.pk: kind.facts(row) for row in page})
     known = dict(
         ProfileLink.objects.filter(kind=kind.name, profile_id__any_of=list(facts)).values_list(
             "profile_id", "evidence_hash"
@@ -150,6 +156,17 @@ def _store_page(kind: ProfileKind, page: list[Any], rules: MatchingRules) -> int
             update_fields=["verified"],
         )
     return len(changed)
+
+
+def _with_repositories(
+    kind: ProfileKind, facts: dict[int, ProfileFacts]
+) -> dict[int, ProfileFacts]:
+    """Add the repositories other apps report for the page: one call per provider."""
+    for provider in repositories_of(kind):
+        for pk, repos in provider.repositories(list(facts)).items():
+            if pk in facts:
+                facts[pk] = replace(facts[pk], repos=(*facts[pk].repos, *repos))
+    return facts
 
 
 def match_pending(*, rules: MatchingRules, counts: MatchCounts) -> None:

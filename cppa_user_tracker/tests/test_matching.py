@@ -305,3 +305,49 @@ def test_hostile_profiles_are_stored_cut_to_size(sender_kind) -> None:
     assert len(link.label) == 500
     assert len(link.name) == 255
     assert all(len(e.value) <= 500 for e in link.evidence.all())
+
+
+def recommended(a: GitIdentity | GitHubAccount, b: GitIdentity | GitHubAccount) -> Recommendation:
+    """The one recommendation between two profiles (either order)."""
+    ids = [
+        ProfileLink.objects.get(
+            kind=GITHUB_ACCOUNT if isinstance(p, GitHubAccount) else GIT_IDENTITY, profile_id=p.pk
+        ).pk
+        for p in (a, b)
+    ]
+    return Recommendation.objects.get(first_id=min(ids), second_id=max(ids))
+
+
+def test_repository_providers_are_asked_once_per_page_and_feed_repo_evidence() -> None:
+    from cppa_user_tracker.registry import register_repositories, unregister_repositories
+
+    mine = identity("Rita Roe", "rita@home.example")
+    other = account(7, "rroe", "Rita Roe")
+    identity("Someone Else", "else@home2.example")
+    asked: list[list[int]] = []
+
+    def repositories(pks):
+        asked.append(sorted(pks))
+        return {mine.pk: ["boostorg/JSON"]}
+
+    register_repositories(
+        GIT_IDENTITY, "test", repositories=repositories, changed_since=lambda since: ()
+    )
+    register_repositories(
+        GITHUB_ACCOUNT,
+        "test",
+        repositories=lambda pks: {other.pk: ["boostorg/json"]},
+        changed_since=lambda since: (),
+    )
+    try:
+        match()
+    finally:
+        unregister_repositories(GIT_IDENTITY, "test")
+        unregister_repositories(GITHUB_ACCOUNT, "test")
+    assert asked == [sorted(GitIdentity.objects.values_list("pk", flat=True))]
+    rec = recommended(mine, other)
+    assert rec.score == pytest.approx(0.52)
+    assert rec.evidence == [
+        {"kind": "name", "value": "rita roe"},
+        {"kind": "repo", "value": "boostorg/json"},
+    ]
