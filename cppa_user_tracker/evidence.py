@@ -11,9 +11,14 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from rapidfuzz.distance import Levenshtein
+
 from cppa_user_tracker.normalise import (
+    NOREPLY_DOMAIN,
     email_domain,
     email_local_part,
+    folded_local_part,
+    mail_provider,
     noreply_account,
     normalise_email,
     normalise_name,
@@ -27,6 +32,8 @@ GITHUB_LOGIN = "github_login"
 ALIAS = "alias"
 NAME = "name"
 EMAIL_LOCAL = "email_local"
+EMAIL_FOLDED = "email_folded"
+SIMILAR_EMAIL = "similar_email"  # priced by `score_shared`, never stored
 DOMAIN = "domain"
 REPO = "repo"
 COMPANY = "company"
@@ -39,15 +46,25 @@ STRONG_KINDS = (GITHUB_ID, GITHUB_LOGIN, ALIAS)
 # never enough on its own whatever the threshold (see `score_shared`).
 WEIGHTS = {
     EMAIL: 0.9,  # the same address, verified by neither side
+    # The same address but for `.`/`_`/`-` and a provider alias (`googlemail.com`):
+    # often one mailbox (Gmail ignores dots), and one person writing it two ways;
+    # enough for a recommendation on its own, never a merge.
+    EMAIL_FOLDED: 0.6,
     NAME: 0.4,
     EMAIL_LOCAL: 0.3,
     DOMAIN: 0.3,
     SITE: 0.3,
+    # Local parts of 6+ characters one or two edits apart at one provider
+    # (`jon.smith`/`john.smith`): a typo or a namesake, so only with other evidence.
+    SIMILAR_EMAIL: 0.3,
     REPO: 0.2,
     COMPANY: 0.2,
 }
 # Kinds that find candidate pairs; the others only add to a found pair's score.
-CANDIDATE_KINDS = (NAME, EMAIL_LOCAL, EMAIL)
+CANDIDATE_KINDS = (NAME, EMAIL_LOCAL, EMAIL, EMAIL_FOLDED)
+# Near spellings: the shortest folded local part compared, and the most edits allowed.
+SIMILAR_MIN_LENGTH = 6
+SIMILAR_MAX_EDITS = 2
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -84,6 +101,7 @@ def evidence_of(facts: ProfileFacts, rules: MatchingRules) -> list[Evidence]:
         local = email_local_part(address)
         if len(local) >= 4 and local not in GENERIC_LOCAL_PARTS and github_id is None:
             add(EMAIL_LOCAL, local)
+        add(EMAIL_FOLDED, folded_address(address))
     for raw in facts.names:
         name = normalise_name(raw)
         if len(name.split()) >= 2:  # a full name; a single word is a handle
@@ -126,8 +144,13 @@ def score_shared(
     A pair sharing only a name scores 0: a name alone is never evidence.
     """
     shared = sorted((k, v) for k, v in first & second if k in WEIGHTS)
-    if any(k == EMAIL for k, _ in shared):  # its local part and domain add nothing
+    kinds = {k for k, _ in shared}
+    if EMAIL in kinds:  # its spellings, local part and domain add nothing
+        shared = [(k, v) for k, v in shared if k not in (EMAIL_FOLDED, EMAIL_LOCAL, DOMAIN)]
+    elif EMAIL_FOLDED in kinds:  # nor do its local part and domain
         shared = [(k, v) for k, v in shared if k not in (EMAIL_LOCAL, DOMAIN)]
+    else:
+        shared = sorted(shared + similar_addresses(first, second))
     kinds = {k for k, _ in shared}
     if not kinds or kinds == {NAME}:
         return 0.0, []
@@ -135,6 +158,40 @@ def score_shared(
     for kind in kinds:
         remaining *= 1 - WEIGHTS[kind]
     return round(1 - remaining, 3), [{"kind": k, "value": v} for k, v in shared]
+
+
+def folded_address(address: str) -> str:
+    """`johnsmith@gmail.com` for `John.Smith+boost@googlemail.com`; "" for an address
+    too short, too generic or GitHub's noreply to compare by spelling."""
+    if email_domain(address) == NOREPLY_DOMAIN:  # the GitHub id and login say it all
+        return ""
+    local, folded = email_local_part(address), folded_local_part(address)
+    if len(folded) < 4 or local in GENERIC_LOCAL_PARTS or folded in GENERIC_LOCAL_PARTS:
+        return ""
+    return f"{folded}@{mail_provider(email_domain(address))}"
+
+
+def similar_addresses(
+    first: set[tuple[str, str]], second: set[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """(SIMILAR_EMAIL, "a ~ b") for each address pair one or two edits apart (folded
+    local parts of 6+ characters at one provider)."""
+    found = []
+    for a in sorted(v for k, v in first if k == EMAIL):
+        for b in sorted(v for k, v in second if k == EMAIL):
+            if _near(folded_address(a), folded_address(b)):
+                found.append((SIMILAR_EMAIL, f"{a} ~ {b}"))
+    return found
+
+
+def _near(a: str, b: str) -> bool:
+    (local_a, _, domain_a), (local_b, _, domain_b) = a.rpartition("@"), b.rpartition("@")
+    if not a or not b or a == b or domain_a != domain_b:
+        return False
+    if min(len(local_a), len(local_b)) < SIMILAR_MIN_LENGTH:
+        return False
+    edits = Levenshtein.distance(local_a, local_b, score_cutoff=SIMILAR_MAX_EDITS)
+    return edits <= SIMILAR_MAX_EDITS
 
 
 def _site_host(url: str) -> str:

@@ -14,10 +14,20 @@ _AT = re.compile(r"\s*-at-\s*|\s+at\s+|\s*\(at\)\s*|\s*\[at\]\s*", re.IGNORECASE
 _DOT = re.compile(r"\s*-dot-\s*|\s+dot\s+|\s*\(dot\)\s*|\s*\[dot\]\s*", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 # GitHub's private commit addresses: `12345+login@…` (since 2017) and `login@…` (older).
-_NOREPLY_DOMAIN = "users.noreply.github.com"
+NOREPLY_DOMAIN = "users.noreply.github.com"
 _NOREPLY_ID = re.compile(r"^(?P<id>[0-9]+)\+(?P<login>[A-Za-z0-9-]+)$")
 _NOREPLY_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 _NOT_NAME = re.compile(r"[^\w\s]+")
+# Domains that deliver to the same mailbox as another (one account, two spellings).
+_PROVIDER_ALIASES = {
+    "googlemail.com": "gmail.com",
+    "me.com": "icloud.com",
+    "mac.com": "icloud.com",
+    "protonmail.com": "proton.me",
+    "protonmail.ch": "proton.me",
+    "pm.me": "proton.me",
+}
+_SEPARATORS = str.maketrans("", "", "._-")
 
 
 def deobfuscate_email(text: str) -> str:
@@ -40,10 +50,20 @@ def email_local_part(address: str) -> str:
     return address.partition("@")[0].partition("+")[0]
 
 
+def mail_provider(domain: str) -> str:
+    """The domain with known aliases folded: `googlemail.com` is `gmail.com`."""
+    return _PROVIDER_ALIASES.get(domain, domain)
+
+
+def folded_local_part(address: str) -> str:
+    """The local part without its `+tag` and without `.`, `_` and `-`."""
+    return email_local_part(address).translate(_SEPARATORS)
+
+
 def noreply_account(address: str) -> tuple[int | None, str]:
     """The GitHub (id, login) a noreply address names; (None, "") for any other address."""
     local, _, domain = address.partition("@")
-    if domain != _NOREPLY_DOMAIN:
+    if domain != NOREPLY_DOMAIN:
         return None, ""
     if match := _NOREPLY_ID.match(local):
         return int(match["id"]), match["login"].lower()

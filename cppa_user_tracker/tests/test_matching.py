@@ -318,6 +318,61 @@ def recommended(a: GitIdentity | GitHubAccount, b: GitIdentity | GitHubAccount) 
     return Recommendation.objects.get(first_id=min(ids), second_id=max(ids))
 
 
+def test_addresses_spelled_with_and_without_separators_are_a_recommendation() -> None:
+    dotted = identity("John Smith", "john.smith@example.org")  # example.org: a shared domain
+    plain = identity("jsmith", "johnsmith@example.org")
+    google = identity("Jo Doe", "j.doe.boost@googlemail.com")
+    gmail = identity("jdoe", "jdoeboost@gmail.com")
+    match()
+    rec = recommended(dotted, plain)
+    assert rec.score == 0.6
+    assert rec.evidence == [{"kind": "email_folded", "value": "johnsmith@example.org"}]
+    assert recommended(google, gmail).evidence == [
+        {"kind": "email_folded", "value": "jdoeboost@gmail.com"}
+    ]
+    assert Recommendation.objects.count() == 2
+    # Recommendations only: nobody is merged on a spelling.
+    assert Person.objects.count() == 4
+    assert not MergeLog.objects.exists()
+
+
+def test_near_spellings_add_evidence_to_a_pair_found_by_its_name() -> None:
+    jon = identity("John Smith", "jon.smith@corp.example")
+    john = identity("John Smith", "john.smith@corp.example")
+    # At a shared domain the name alone is nothing; with a near spelling it is worth a look.
+    typo = identity("Ann Lee", "ann.lee.bost@gmail.com")
+    ann = identity("Ann Lee", "ann.lee.boost@gmail.com")
+    match()
+    rec = recommended(jon, john)
+    assert rec.score == pytest.approx(0.706)
+    assert {"kind": "similar_email", "value": f"{jon.email} ~ {john.email}"} in rec.evidence
+    assert {e["kind"] for e in rec.evidence} == {"name", "domain", "similar_email"}
+    rec = recommended(typo, ann)
+    assert rec.score == pytest.approx(0.58)
+    assert rec.evidence == [
+        {"kind": "name", "value": "ann lee"},
+        {"kind": "similar_email", "value": "ann.lee.bost@gmail.com ~ ann.lee.boost@gmail.com"},
+    ]
+    assert Person.objects.count() == 4
+    before = list(Recommendation.objects.order_by("id").values_list("score", "evidence"))
+    assert "4 profiles read, 0 new or changed, 0 people created" in match("--full")
+    assert list(Recommendation.objects.order_by("id").values_list("score", "evidence")) == before
+
+
+def test_dissimilar_short_and_generic_addresses_at_one_domain_suggest_nothing() -> None:
+    identity("Mary Major", "mary.major@gmail.com")
+    identity("Mary Major", "mm.cpp.dev@gmail.com")  # the same name, another gmail user
+    identity("Paul Roe", "paul.roe@gmail.com")
+    identity("Pauline Roe", "pauline.roe@gmail.com")  # 3 edits apart, only gmail.com shared
+    identity("Ada Smith", "ada.s@gmail.com")
+    identity("Ada Smith", "ada.z@gmail.com")  # 1 edit, but under 6 characters
+    identity("Widgets Support", "support@widgets.example")
+    identity("Help Desk", "sup-port@widgets.example")  # generic: its spelling never counts
+    match()
+    assert not Recommendation.objects.exists()
+    assert Person.objects.count() == 8
+
+
 def test_repository_providers_are_asked_once_per_page_and_feed_repo_evidence() -> None:
     from cppa_user_tracker.registry import register_repositories, unregister_repositories
 

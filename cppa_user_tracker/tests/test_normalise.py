@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cppa_user_tracker.evidence import folded_address
 from cppa_user_tracker.normalise import noreply_account, normalise_email, normalise_name
 
 
@@ -44,3 +45,21 @@ def test_github_noreply_addresses_name_their_account() -> None:
     assert noreply_account("octocat@users.noreply.github.com") == (None, "octocat")
     assert noreply_account("octocat@github.com") == (None, "")
     assert noreply_account("bad_login!@users.noreply.github.com") == (None, "")
+
+
+@pytest.mark.parametrize(
+    ("address", "folded"),
+    [
+        ("john.smith@example.org", "johnsmith@example.org"),
+        ("john_smith-cpp+boost@example.org", "johnsmithcpp@example.org"),
+        ("j.doe.boost@googlemail.com", "jdoeboost@gmail.com"),
+        ("pdimov@mac.com", "pdimov@icloud.com"),
+        ("no-reply@example.org", ""),  # generic once folded
+        ("support@example.org", ""),  # generic
+        ("j.s@example.org", ""),  # too short to compare
+        ("12345+jsmith@users.noreply.github.com", ""),  # the GitHub id says it all
+        ("jsmith@users.noreply.github.com", ""),
+    ],
+)
+def test_addresses_fold_separators_and_provider_aliases(address, folded) -> None:
+    assert folded_address(address) == folded
