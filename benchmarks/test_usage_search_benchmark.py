@@ -5,7 +5,9 @@ Reported, not asserted as speed: the slices a 50,000-result query needs (the
 minimum is ceil(50,000 / 1,000) = 50; the target is at most about twice that),
 the search requests that costs, the requests per usage a whole `--task all` run
 spends on a smaller corpus, and the same for a corpus whose files all have one size
-(a one-byte slice over the cap, read by splitting it by library).
+(a one-byte slice over the cap, read by splitting it by library); and what reading
+every library's own query costs against the whole query by size, on files that
+include one library each (the case most favourable to the library route).
 """
 
 from __future__ import annotations
@@ -91,4 +93,27 @@ def test_requests_per_usage_when_a_byte_needs_a_library_split(
         f"{counters.get('capped_slices', 0)} capped"
     )
     assert counters.get("capped_slices", 0) == 0
+    assert server.rejected == 0
+
+
+def test_every_library_by_its_own_query_against_the_whole_query_by_size(
+    settings, tmp_path, request_lines
+) -> None:
+    clock = FakeClock()
+    server = start_server(
+        settings, tmp_path, make_corpus(files=5_100, repos=200, most_headers=1), clock=clock
+    )
+    try:
+        by_size = walk_plan(server, clock, terms=[], max_size=384000)
+        size_requests = server.search_requests
+        weighed = walk_plan(server, clock, terms=TERMS, max_size=384000, wanted=True)
+        weighed_requests = server.search_requests - size_requests
+    finally:
+        server.stop()
+    request_lines.append(
+        f"usage planner, 5100 files of one library each, {len(TERMS)} libraries: whole "
+        f"query by size {size_requests} search requests ({by_size.slices_done} slices); "
+        f"all libraries wanted: {weighed.route} route in {weighed_requests} requests "
+        f"({weighed.route_probes} library probes, 1 whole-query probe)"
+    )
     assert server.rejected == 0

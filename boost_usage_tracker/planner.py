@@ -37,8 +37,9 @@ narrowed probes and the part-filled last pages; measured: 534 and 555 requests f
   overlap (`S = T`) and `T > 800 L`, and then by at most `T/1600 - L/2` requests,
   which is below `L/8` while every term fits in the cap (`T <= 1000 L`) and shrinks
   as soon as a term needs a sweep of its own; finding `S` out costs `L` probes,
-  wasted when size wins. Measured on the loopback server (5,100 files of one header
-  each, six terms): 57 requests by library against 55 by size. So the whole query
+  wasted when size wins. Measured on the loopback server (the usage benchmark: 5,100
+  files of one library each, six terms, the most favourable case): 57 requests by
+  library, probes included, against 55 by size. So the whole query
   is never read by library: it goes by size, with the byte split above.
 - *Only some libraries wanted* (`--library`). One library's results are a subset of
   the whole query's, so its own query (`LIBRARY_ROUTE`) is never dearer: it is

@@ -371,9 +371,11 @@ class SearchServer(FixtureServer):
         return Reply(status=200, headers=headers, body=json.dumps(body).encode())
 
 
-def walk_plan(server: SearchServer, clock: Any, *, terms: list[str], max_size: int) -> PlanState:
+def walk_plan(
+    server: SearchServer, clock: Any, *, terms: list[str], max_size: int, wanted: bool = False
+) -> PlanState:
     """Walk one search pass as the collector does, storing nothing: every probe and page
-    against `server` (for comparing routes and the benchmark)."""
+    against `server` (for the benchmark's comparison of routes)."""
     budget = RequestBudget()
     with GitHubClient(
         base_url=server.base_url, clock=clock, conditional=False, on_response=budget.on_response
@@ -381,7 +383,7 @@ def walk_plan(server: SearchServer, clock: Any, *, terms: list[str], max_size: i
         fetcher = SearchFetcher(client, clock=clock, budget=budget, max_wait=120)
         fetcher.read_budget()
         state = PlanState.new(
-            started_at="2026-12-07T04:10:00+00:00", max_size=max_size, terms=terms
+            started_at="2026-12-07T04:10:00+00:00", max_size=max_size, terms=terms, wanted=wanted
         )
         while not state.finished:
             term, piece, page = state.next_request()
