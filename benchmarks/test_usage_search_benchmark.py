@@ -3,8 +3,11 @@
 
 Reported, not asserted as speed: the slices a 50,000-result query needs (the
 minimum is ceil(50,000 / 1,000) = 50; the target is at most about twice that),
-the search requests that costs, and the requests per usage a whole `--task all` run
-spends on a smaller corpus.
+the search requests that costs, the requests per usage a whole `--task all` run
+spends on a smaller corpus, and the same for a corpus whose files all have one size
+(a one-byte slice over the cap, read by splitting it by library); and what reading
+every library's own query costs against the whole query by size, on files that
+include one library each (the case most favourable to the library route).
 """
 
 from __future__ import annotations
@@ -13,35 +16,17 @@ import math
 
 import pytest
 
-from boost_usage_tracker.fetchers import RequestBudget, SearchFetcher, search_query
 from boost_usage_tracker.models import BoostUsage
-from boost_usage_tracker.planner import RESULT_CAP, PlanState
-from boost_usage_tracker.testing.search_server import make_corpus
-from boost_usage_tracker.tests.conftest import run, start_server, store_catalogue
-from core.http import GitHubClient
+from boost_usage_tracker.planner import RESULT_CAP, split_terms
+from boost_usage_tracker.testing.search_server import make_corpus, walk_plan
+from boost_usage_tracker.tests.conftest import LIBRARIES, run, start_server, store_catalogue
 from core.testing.clock import FakeClock
 
 pytestmark = pytest.mark.django_db
 
 TOTAL = 50_000
-
-
-def plan_only(server, clock: FakeClock) -> PlanState:
-    """Walk one pass as the collector does, without storing: every probe and page."""
-    budget = RequestBudget()
-    with GitHubClient(
-        base_url=server.base_url, clock=clock, conditional=False, on_response=budget.on_response
-    ) as client:
-        fetcher = SearchFetcher(client, clock=clock, budget=budget, max_wait=120)
-        fetcher.read_budget()
-        state = PlanState.new(started_at="2026-12-07T04:10:00+00:00", max_size=384000)
-        while not state.finished:
-            piece, page = state.next_request()
-            answer = fetcher.page(query=search_query(library=None), piece=piece, page=page)
-            state.record(
-                total=answer.total_count, incomplete=answer.incomplete, received=answer.received
-            )
-    return state
+# The split terms of the test catalogue's header map (six libraries).
+TERMS = split_terms({path: key for key, (_, paths) in LIBRARIES.items() for path in paths})
 
 
 @pytest.mark.parametrize("skew", [False, True], ids=["uniform sizes", "skewed sizes"])
@@ -51,7 +36,7 @@ def test_slices_for_a_50000_result_query(settings, tmp_path, request_lines, skew
         settings, tmp_path, make_corpus(files=TOTAL, repos=2000, skew=skew), clock=clock
     )
     try:
-        state = plan_only(server, clock)
+        state = walk_plan(server, clock, terms=TERMS, max_size=384000)
     finally:
         server.stop()
     minimum = math.ceil(TOTAL / RESULT_CAP)
@@ -84,3 +69,51 @@ def test_requests_per_usage_of_a_whole_run(settings, tmp_path, request_lines) ->
         f"{searches} search + {graphql} GraphQL requests "
         f"({(searches + graphql) / usages:.3f} requests per usage)"
     )
+
+
+def test_requests_per_usage_when_a_byte_needs_a_library_split(
+    settings, tmp_path, request_lines
+) -> None:
+    store_catalogue()
+    clock = FakeClock()
+    corpus = make_corpus(files=2_500, repos=100, same_size=1234, most_headers=2)
+    server = start_server(settings, tmp_path, corpus, clock=clock)
+    try:
+        finished, _ = run("--task", "search", clock=clock)
+    finally:
+        server.stop()
+    usages = BoostUsage.objects.count()
+    counters = finished.counters
+    searches = counters["search_requests"]
+    request_lines.append(
+        f"usage run --task search, 2500 files all of 1234 bytes: {usages} usages from "
+        f"{searches} search requests ({searches / usages:.3f} requests per usage), "
+        f"{counters['slices']} slices, {counters['library_split_slices']} split by library "
+        f"in {counters['library_split_requests']} requests, "
+        f"{counters.get('capped_slices', 0)} capped"
+    )
+    assert counters.get("capped_slices", 0) == 0
+    assert server.rejected == 0
+
+
+def test_every_library_by_its_own_query_against_the_whole_query_by_size(
+    settings, tmp_path, request_lines
+) -> None:
+    clock = FakeClock()
+    server = start_server(
+        settings, tmp_path, make_corpus(files=5_100, repos=200, most_headers=1), clock=clock
+    )
+    try:
+        by_size = walk_plan(server, clock, terms=[], max_size=384000)
+        size_requests = server.search_requests
+        weighed = walk_plan(server, clock, terms=TERMS, max_size=384000, wanted=True)
+        weighed_requests = server.search_requests - size_requests
+    finally:
+        server.stop()
+    request_lines.append(
+        f"usage planner, 5100 files of one library each, {len(TERMS)} libraries: whole "
+        f"query by size {size_requests} search requests ({by_size.slices_done} slices); "
+        f"all libraries wanted: {weighed.route} route in {weighed_requests} requests "
+        f"({weighed.route_probes} library probes, 1 whole-query probe)"
+    )
+    assert server.rejected == 0

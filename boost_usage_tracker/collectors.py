@@ -1,8 +1,10 @@
 """`BoostUsageCollector`: find public code that includes Boost headers, and keep it current.
 
-`--task search` (weekly) runs one search pass per query (all of Boost, or one per
-`--library`) through the size-slice planner (`planner.py`), storing each page's
-repositories and usages with the pass's checkpoint in one transaction; a complete
+`--task search` (weekly) runs one search pass (all of Boost, or the `--library`
+libraries) through the planner (`planner.py`: by file size, and by library where
+size cannot cut a slice or where only some libraries are wanted and their own
+queries cost less), storing each page's repositories and usages with the pass's
+checkpoint in one transaction; a complete
 pass marks the usages it did not see as missed (gone after
 BOOST_USAGE_GONE_AFTER_RUNS passes in a row) and clears its checkpoint. Then the
 details of repositories never read (stars, language, licence, dates, the build files
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -35,9 +38,10 @@ from boost_usage_tracker.fetchers import (
     RequestLimitReached,
     SearchFetcher,
     search_query,
+    term_query,
 )
 from boost_usage_tracker.items import CodeHitItem
-from boost_usage_tracker.planner import PlanState
+from boost_usage_tracker.planner import PlanState, covers, split_terms
 from core.checkpoints import clear_checkpoint, get_checkpoint, save_checkpoint
 from core.collectors import AbstractCollector
 from core.http import HttpOptions
@@ -52,9 +56,34 @@ TASKS = (SEARCH, REFRESH, ALL)
 REFRESH_KEY = "refresh"
 
 
-def source_key_of(library: str | None) -> str:
-    """The checkpoint key of a query: `all`, or `library:<key>`."""
-    return f"library:{library}" if library else "all"
+def source_key_of(libraries: list[str]) -> str:
+    """The checkpoint key of a pass: `all`, or `library:<key>[,<key>...]`."""
+    return f"library:{','.join(libraries)}" if libraries else "all"
+
+
+def pass_label(libraries: list[str]) -> str:
+    """How the summary names a pass: its query, or its libraries' queries."""
+    queries = [search_query(library=k) for k in libraries] or [search_query(library=None)]
+    return " + ".join(queries)
+
+
+def wanted_terms(libraries: list[str], headers: HeaderMap | None) -> list[str]:
+    """The include prefixes of `libraries`' headers (`utility/call_traits`:
+    `boost/call_traits`), or `boost/<key>` for a library the map does not list."""
+    owners = dict(headers.owners) if headers else {}
+    mapped = {k for k in owners.values() if k in libraries}
+    found = split_terms({path: key for path, key in owners.items() if key in mapped})
+    return sorted({*found, *(f"boost/{k}" for k in libraries if k not in mapped)})
+
+
+def only_terms(hits: list[CodeHitItem], terms: list[str]) -> list[CodeHitItem]:
+    """The hits with only the headers `terms` match (a --library pass keeps no other)."""
+    kept = []
+    for hit in hits:
+        headers = tuple(h for h in hit.headers if any(covers(t, h) for t in terms))
+        if headers:
+            kept.append(replace(hit, headers=headers))
+    return kept
 
 
 class BoostUsageCollector(AbstractCollector):
@@ -144,22 +173,24 @@ class BoostUsageCollector(AbstractCollector):
             for bucket, used in sorted(self.budget.by_bucket.items()):
                 self.count(f"{bucket}_requests", used)
 
-    def _queries(self) -> list[str | None]:
-        return list(self.libraries) if self.libraries else [None]
-
     def _print_plan(self) -> None:
         self.write(f"{self.name}: dry run, task {self.task}; nothing is asked or stored")
         if self.task in (SEARCH, ALL):
-            for library in self._queries():
-                cursor = get_checkpoint(collector=self.name, source_key=source_key_of(library))
-                where = "a new pass"
-                if cursor:
-                    state = PlanState.from_cursor(cursor)
-                    where = (
-                        f"resumes its pass of {state.started_at}: {state.slices_done} slices "
-                        f"read, next at size {state.next_low} of {state.max_size}"
+            cursor = get_checkpoint(collector=self.name, source_key=source_key_of(self.libraries))
+            where = "a new pass"
+            if cursor:
+                state = PlanState.from_cursor(cursor)
+                where = (
+                    f"resumes its pass of {state.started_at}: {state.slices_done} slices "
+                    f"read, next at size {state.main.next_low} of {state.max_size}"
+                )
+                if state.splits_left:
+                    term, piece, page = state.next_request()
+                    where += (
+                        f"; {len(state.splits_left)} terms left of a {state.split_kind} "
+                        f"split, next {term_query(term)!r} {piece.qualifier} page {page}"
                     )
-                self.write(f"search {search_query(library=library)!r}: {where}")
+            self.write(f"search {pass_label(self.libraries)!r}: {where}")
         unread = len(selectors.repositories_without_details(limit=10**9))
         self.write(
             f"details: {unread} repositories, {math.ceil(unread / DETAILS_PER_QUERY)} requests"
@@ -188,26 +219,34 @@ class BoostUsageCollector(AbstractCollector):
             )
         fetcher.read_budget()
         self.progress.watch_budget(fetcher.remaining)
-        queries = self._queries()
-        for library in self.progress.scopes(queries, total=len(queries), noun="query"):
-            self._search_pass(fetcher, library=library, headers=headers)
+        for libraries in self.progress.scopes([self.libraries], total=1, noun="query"):
+            self._search_pass(fetcher, libraries=libraries, headers=headers)
 
     def _search_pass(
-        self, fetcher: SearchFetcher, *, library: str | None, headers: HeaderMap | None
+        self, fetcher: SearchFetcher, *, libraries: list[str], headers: HeaderMap | None
     ) -> None:
-        key = source_key_of(library)
-        query = search_query(library=library)
+        key = source_key_of(libraries)
+        label = pass_label(libraries)
         cursor = get_checkpoint(collector=self.name, source_key=key)
         if cursor:
             state = PlanState.from_cursor(cursor)
-            self.write(f"{query}: resuming the pass of {state.started_at}")
+            self.write(f"{label}: resuming the pass of {state.started_at}")
         else:
+            # The whole query is split by the header map's terms where size cannot cut
+            # it; a --library pass is weighed by its libraries' own terms.
+            terms = wanted_terms(libraries, headers) if libraries else []
+            if not libraries and headers:
+                terms = split_terms(headers.owners)
             state = PlanState.new(
-                started_at=timezone.now().isoformat(), max_size=settings.BOOST_USAGE_MAX_FILE_SIZE
+                started_at=timezone.now().isoformat(),
+                max_size=settings.BOOST_USAGE_MAX_FILE_SIZE,
+                terms=terms,
+                wanted=bool(libraries),
             )
+        query = search_query(library=None)
         while not state.finished:
-            piece, page = state.next_request()
-            answer = fetcher.page(query=query, piece=piece, page=page)
+            term, piece, page = state.next_request()
+            answer = fetcher.page(query=term_query(term) if term else query, piece=piece, page=page)
             kept = state.record(
                 total=answer.total_count, incomplete=answer.incomplete, received=answer.received
             )
@@ -215,12 +254,15 @@ class BoostUsageCollector(AbstractCollector):
             if kept:
                 self.count(FETCHED, answer.received)
                 self.count("excluded", answer.received - len(hits))
+            if state.wanted:
+                hits = only_terms(hits, state.terms)
             with transaction.atomic():
                 if hits:
                     self._store_hits(hits, headers)
                 save_checkpoint(collector=self.name, source_key=key, cursor=state.as_cursor())
-            self.progress.page(stream=f"{piece.qualifier} p{page}", items=len(hits))
-        self._finish_pass(state, key=key, query=query, library=library)
+            stream = f"{term} {piece.qualifier}" if term else piece.qualifier
+            self.progress.page(stream=f"{stream} p{page}", items=len(hits))
+        self._finish_pass(state, key=key, label=label, libraries=libraries)
 
     def _store_hits(self, hits: list[CodeHitItem], headers: HeaderMap | None) -> None:
         found = {h for hit in hits for h in hit.headers}
@@ -235,13 +277,13 @@ class BoostUsageCollector(AbstractCollector):
             self.count(CREATED, written.created)
             self.count(UPDATED, written.updated)
 
-    def _finish_pass(self, state: PlanState, *, key: str, query: str, library: str | None) -> None:
+    def _finish_pass(self, state: PlanState, *, key: str, label: str, libraries: list[str]) -> None:
         started = datetime.fromisoformat(state.started_at)
         with transaction.atomic():
             missed, gone = services.mark_missed_usages(
                 searched_since=started,
                 gone_after=settings.BOOST_USAGE_GONE_AFTER_RUNS,
-                library_keys=[library] if library else None,
+                library_keys=libraries or None,
             )
             clear_checkpoint(collector=self.name, source_key=key)
         self.count("slices", state.slices_done)
@@ -249,10 +291,15 @@ class BoostUsageCollector(AbstractCollector):
             self.count("narrowed_probes", state.splits)
         if gone:
             self.count("gone", gone)
-        for low, high, total in state.capped:
+        if state.library_splits:
+            self.count("library_split_slices", len(state.library_splits))
+            self.count("library_split_requests", state.split_requests)
+        if state.route_probes:
+            self.count("route_probes", state.route_probes)
+        for low, high, total, term in state.capped:
             logger.warning(
                 "%s size:%s..%s has %s results: only the first 1000 could be read",
-                query,
+                term_query(term) if term else search_query(library=None),
                 low,
                 high,
                 total,
@@ -262,9 +309,17 @@ class BoostUsageCollector(AbstractCollector):
             self.count("capped_slices", len(state.capped))
         if state.incomplete:
             self.count("incomplete_slices", len(state.incomplete))
+        split = ""
+        if state.library_splits:
+            split = (
+                f", {len(state.library_splits)} split by library in {state.split_requests} requests"
+            )
+        route = ""
+        if state.route_probes:
+            route = f"; {state.route} route, chosen after {state.route_probes} library probes"
         self.write(
-            f"{query}: pass complete in {state.slices_done} slices ({state.splits} narrowed), "
-            f"{missed} usages not seen, {gone} marked gone"
+            f"{label}: pass complete in {state.slices_done} slices ({state.splits} narrowed"
+            f"{split}){route}, {missed} usages not seen, {gone} marked gone"
         )
 
     # --- repository details and refresh ----------------------------------------

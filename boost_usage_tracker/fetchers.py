@@ -90,8 +90,12 @@ class RequestBudget:
 
 def search_query(*, library: str | None, language: str = "C++") -> str:
     """The code search for `#include <boost/` lines, or one library's (`<boost/asio`)."""
-    target = f"boost/{library}" if library else "boost/"
-    return f'"#include <{target}" language:{language}'
+    return term_query(f"boost/{library}" if library else "boost/", language=language)
+
+
+def term_query(term: str, *, language: str = "C++") -> str:
+    """The code search for `#include <TERM` lines (a planner split term: `boost/asio`)."""
+    return f'"#include <{term}" language:{language}'
 
 
 class SearchFetcher:

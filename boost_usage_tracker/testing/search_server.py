@@ -32,6 +32,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from boost_usage_tracker.fetchers import RequestBudget, SearchFetcher, search_query, term_query
+from boost_usage_tracker.planner import PlanState
+from core.http import GitHubClient
 from core.testing.fixture_server import FixtureServer, Reply, SeenRequest
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
@@ -95,11 +98,19 @@ HEADERS = [
 
 
 def make_corpus(
-    *, files: int, repos: int, seed: int = 7, max_size: int = 384000, skew: bool = False
+    *,
+    files: int,
+    repos: int,
+    seed: int = 7,
+    max_size: int = 384000,
+    skew: bool = False,
+    same_size: int | None = None,
+    most_headers: int = 3,
 ) -> list[FakeFile]:
     """A reproducible corpus: `files` files in `repos` repositories, each including
-    one to three Boost headers; one repository in ten is a fork, and one is boostorg's.
-    Sizes are uniform, or with `skew` mostly small (as real source files are)."""
+    one to `most_headers` Boost headers; one repository in ten is a fork, and one is
+    boostorg's. Sizes are uniform, or with `skew` mostly small (as real source files
+    are), or all `same_size` bytes (a one-byte slice over the cap)."""
     chance = random.Random(seed)
     owners = [
         FakeRepo(
@@ -113,11 +124,13 @@ def make_corpus(
     corpus = []
     for index in range(files):
         repo = owners[index % repos]
-        included = chance.sample(HEADERS, chance.randint(1, 3))
+        included = chance.sample(HEADERS, chance.randint(1, most_headers))
         lines = [f"#include <{h}>" for h in included]
         if index % 50 == 0:
             lines.append("#if BOOST_VERSION >= 107000")
         size = int(chance.paretovariate(1.2) * 2000) if skew else chance.randint(0, max_size)
+        if same_size is not None:
+            size = same_size
         corpus.append(FakeFile(repo, f"src/file{index}.cpp", min(size, max_size), "\n".join(lines)))
     return corpus
 
@@ -356,3 +369,27 @@ class SearchServer(FixtureServer):
         if errors:
             body["errors"] = errors
         return Reply(status=200, headers=headers, body=json.dumps(body).encode())
+
+
+def walk_plan(
+    server: SearchServer, clock: Any, *, terms: list[str], max_size: int, wanted: bool = False
+) -> PlanState:
+    """Walk one search pass as the collector does, storing nothing: every probe and page
+    against `server` (for the benchmark's comparison of routes)."""
+    budget = RequestBudget()
+    with GitHubClient(
+        base_url=server.base_url, clock=clock, conditional=False, on_response=budget.on_response
+    ) as client:
+        fetcher = SearchFetcher(client, clock=clock, budget=budget, max_wait=120)
+        fetcher.read_budget()
+        state = PlanState.new(
+            started_at="2026-12-07T04:10:00+00:00", max_size=max_size, terms=terms, wanted=wanted
+        )
+        while not state.finished:
+            term, piece, page = state.next_request()
+            query = term_query(term) if term else search_query(library=None)
+            answer = fetcher.page(query=query, piece=piece, page=page)
+            state.record(
+                total=answer.total_count, incomplete=answer.incomplete, received=answer.received
+            )
+    return state

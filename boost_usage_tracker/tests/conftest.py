@@ -14,6 +14,7 @@ from boost_usage_tracker.testing.search_server import SearchServer, make_corpus
 from core.models import CollectorRun
 from core.testing.clock import FakeClock
 from core.testing.fixture_server import point_github_at
+from core.testing.manage import start_on_test_db
 
 TOKEN = "ghp_" + "Usage123" * 5
 VERSION = "boost-1.86.0"
@@ -93,6 +94,22 @@ def small_server(settings, tmp_path, fake_clock):
     server = start_server(settings, tmp_path, make_corpus(files=300, repos=30), clock=fake_clock)
     yield server
     server.stop()
+
+
+def start_search_child(server: SearchServer, tmp_path):
+    """`run_boost_usage_tracker --task search` in a child process (real time) at `server`."""
+    return start_on_test_db(
+        "run_boost_usage_tracker",
+        "--task",
+        "search",
+        GITHUB_API_URL=server.base_url,
+        GITHUB_TOKENS=TOKEN,
+        GITHUB_TOKEN="",
+        WORKSPACE_DIR=str(tmp_path / "workspace"),
+        HTTP_BACKOFF_BASE_SECONDS="0",
+        HTTP_BACKOFF_MAX_SECONDS="0",
+        LOG_LEVEL="warning",
+    )
 
 
 def run(*args: str, clock=None) -> tuple[CollectorRun, str]:

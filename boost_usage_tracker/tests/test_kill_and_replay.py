@@ -9,10 +9,15 @@ import pytest
 
 from boost_usage_tracker.models import BoostUsage, ExternalRepository
 from boost_usage_tracker.testing.search_server import make_corpus
-from boost_usage_tracker.tests.conftest import TOKEN, run, start_server, store_catalogue
+from boost_usage_tracker.tests.conftest import (
+    run,
+    start_search_child,
+    start_server,
+    store_catalogue,
+)
 from boost_usage_tracker.tests.test_search_planner import expected_pairs, search_pages, stored_pairs
 from core.models import Checkpoint, HttpCacheEntry
-from core.testing.manage import kill_and_wait, start_on_test_db
+from core.testing.manage import kill_and_wait
 
 LOCK = "command:run_boost_usage_tracker"
 
@@ -24,18 +29,7 @@ def test_a_search_killed_mid_pass_resumes_at_its_checkpoint(settings, tmp_path, 
     server = start_server(settings, tmp_path, make_corpus(files=2_500, repos=100), limit=100_000)
     server.search_delay = 0.05
     try:
-        child = start_on_test_db(
-            "run_boost_usage_tracker",
-            "--task",
-            "search",
-            GITHUB_API_URL=server.base_url,
-            GITHUB_TOKENS=TOKEN,
-            GITHUB_TOKEN="",
-            WORKSPACE_DIR=str(tmp_path / "workspace"),
-            HTTP_BACKOFF_BASE_SECONDS="0",
-            HTTP_BACKOFF_MAX_SECONDS="0",
-            LOG_LEVEL="warning",
-        )
+        child = start_search_child(server, tmp_path)
         deadline = time.monotonic() + 120
         while server.search_requests < 12 and child.poll() is None:
             assert time.monotonic() < deadline, "the child never searched"

@@ -60,6 +60,9 @@ def test_a_12000_result_query_is_read_in_slices_of_at_most_1000(big_server, fake
     assert first.counters["narrowed_probes"] >= 1
     assert first.counters["slices"] >= 12
     assert "pass complete in" in out
+    # The whole query goes by size: no library probes, no byte over the cap to split.
+    assert "route_probes" not in first.counters
+    assert "library_split_slices" not in first.counters
     assert not Checkpoint.objects.filter(collector="boost_usage_tracker").exists()
     # The library of each header comes from the catalogue's header map.
     usage = BoostUsage.objects.filter(header="boost/numeric/conversion/cast.hpp").first()
