@@ -76,12 +76,12 @@ def _insert_commits(first: int, count: int, repo: int, account: int, identity: i
         cursor.execute(
             f"""INSERT INTO {_t(Commit)} (repository_id, sha, message, author_id, committer_id,
                 author_account_id, committer_account_id, authored_at, committed_at,
-                additions, deletions)
+                additions, deletions, row_changed_at)
             SELECT {repo} + mod(g, {REPOS}), md5(g::text) || substr(md5((g + 1)::text), 1, 8),
                 'Change number ' || g || E'\\n\\nWith a longer body, "quoted", and a tab\\t.',
                 {identity} + mod(g, {AUTHORS}), {identity} + mod(g, {AUTHORS}),
                 CASE WHEN mod(g, 3) = 0 THEN NULL ELSE {account} + mod(g, {AUTHORS}) END, NULL,
-                ts, ts, mod(g, 400), mod(g, 90)
+                ts, ts, mod(g, 400), mod(g, 90), now()
             FROM generate_series({first}, {first + count - 1}) g,
                  LATERAL (SELECT timestamptz '2024-01-01' + g * interval '30 seconds' AS ts) t"""
         )

@@ -127,6 +127,7 @@ def copy_ingest(repository: Repository, count: int) -> None:
                         item.committed_at,
                         item.additions,
                         item.deletions,
+                        now,
                     )
                 )
                 file_rows.extend(
@@ -148,6 +149,7 @@ def copy_ingest(repository: Repository, count: int) -> None:
                     "committed_at",
                     "additions",
                     "deletions",
+                    "row_changed_at",
                 ],
                 commit_rows,
             )
@@ -222,11 +224,11 @@ def server_only_ingest(repository: Repository, count: int) -> None:
     first_account, first_identity = first_ids
     commit_sql = (  # the ids the bulk path looks up per page are known here
         f"INSERT INTO {commits} (repository_id, sha, message, author_id, committer_id, "
-        "author_account_id, authored_at, committed_at, additions, deletions) "
+        "author_account_id, authored_at, committed_at, additions, deletions, row_changed_at) "
         "SELECT %s, lpad(to_hex(g), 40, '0'), "
         "'Fix issue ' || g || ' in module ' || mod(g, 97), "
         f"{first_identity} + {person}, {first_identity + AUTHORS}, {first_account} + {person}, "
-        "day, day, 7, 2 "
+        "day, day, 7, 2, now() "
         "FROM generate_series(%s, %s) g CROSS JOIN LATERAL (SELECT timestamptz "
         "'2024-01-01 12:00Z' + mod(g, 12) * interval '1 month' + mod(g, 28) * interval '1 day' "
         "AS day) d"
