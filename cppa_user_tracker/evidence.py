@@ -100,6 +100,8 @@ def evidence_of(facts: ProfileFacts, rules: MatchingRules) -> list[Evidence]:
         host = _site_host(site)
         if host and host not in rules.shared_domains:
             add(SITE, host)
+            # An address at the site's own domain is the owner's domain too.
+            add(DOMAIN, host)
     for (kind, value), _ in list(found.items()):
         if (group := rules.aliases.get((kind, value))) is not None:
             add(ALIAS, group, True)
@@ -128,6 +130,8 @@ def score_shared(
     shared = sorted((k, v) for k, v in first & second if k in WEIGHTS)
     if any(k == EMAIL for k, _ in shared):  # its local part and domain add nothing
         shared = [(k, v) for k, v in shared if k not in (EMAIL_LOCAL, DOMAIN)]
+    sites = {v for k, v in shared if k == SITE}  # a shared site's host is one fact, not two
+    shared = [(k, v) for k, v in shared if not (k == DOMAIN and v in sites)]
     kinds = {k for k, _ in shared}
     if not kinds or kinds == {NAME}:
         return 0.0, []
