@@ -165,3 +165,29 @@ def test_a_changed_profile_is_read_again_by_the_incremental_matcher() -> None:
 
     assert "1 new or changed" in out
     assert Recommendation.objects.get().evidence[0] == {"kind": "domain", "value": "janedoe.net"}
+
+
+def test_a_shared_site_counts_once_and_a_profile_host_never() -> None:
+    items = [GitHubAccountItem(github_id=n, login=f"jane-{n}") for n in (4201, 4202, 4203, 4204)]
+    services.upsert_github_accounts(items=items)
+    sites = {4201: "janedoe.net", 4202: "https://janedoe.net/", 4203: "https://linkedin.com/in/jd",
+             4204: "https://www.linkedin.com/in/jane"}  # fmt: skip
+    services.record_github_profiles(
+        profiles=[
+            GitHubProfileItem(github_id=n, login=f"jane-{n}", name="Jane Doe", blog=blog)
+            for n, blog in sites.items()
+        ],
+        checked=[],
+        read_at=READ_AT,
+    )
+
+    match()
+
+    (rec,) = Recommendation.objects.select_related("first", "second")
+    ids = dict(GitHubAccount.objects.values_list("id", "github_id"))
+    assert {ids[rec.first.profile_id], ids[rec.second.profile_id]} == {4201, 4202}
+    assert rec.score == pytest.approx(0.58)
+    assert rec.evidence == [
+        {"kind": "name", "value": "jane doe"},
+        {"kind": "site", "value": "janedoe.net"},
+    ]

@@ -154,6 +154,24 @@ def test_batches_hold_at_most_100_logins(owners) -> None:
     assert ledger.counters["profiles_read"] == 158
 
 
+def test_an_answer_of_the_wrong_shape_is_one_line_and_asked_again(owners) -> None:
+    owners.add_owner({**owners.owners["sdarwin"], "databaseId": "1257803"})
+
+    ledger, out = run()
+
+    assert ledger.status == "succeeded"
+    lines = [line for line in out.splitlines() if "profile of sdarwin" in line]
+    assert len(lines) == 1
+    assert "databaseId" in lines[0]
+    assert "read again next run" in lines[0]
+    assert ledger.counters["profiles_unreadable"] == 1
+    assert GitHubAccount.objects.get(login="sdarwin").profile_read_at is None
+    assert profile("boostorg") == ("Boost C++ Libraries", "", "https://www.boost.org")
+    owners.add_owner({**owners.owners["sdarwin"], "databaseId": 1257803})
+    run()
+    assert profile("sdarwin") == ("Ada Sample", "@sample-co", "https://ada.example.net")
+
+
 def test_an_error_beyond_one_alias_ends_the_run_keeping_what_was_stored(owners) -> None:
     owners.fail_owner("rbbeeston", {"type": "RATE_LIMITED", "message": "API rate limit exceeded"})
 
