@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -13,6 +14,17 @@ from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# "did you mean 'a', 'b' or 'c'?": the rest of the list depends on which run_* commands
+# exist, so expectations name only the closest, and every new collector keeps them true.
+_MORE_SUGGESTIONS = re.compile(r"(, '[a-z0-9_]+')*( or '[a-z0-9_]+')?\?")
+
+
+def closest_suggested(actual: str, expected: str) -> bool:
+    """`actual` equals `expected` up to "did you mean 'closest'", then 0-2 more names."""
+    if "did you mean" not in expected or not expected.endswith("?"):
+        return actual == expected
+    head = expected.removesuffix("?")
+    return actual.startswith(head) and bool(_MORE_SUGGESTIONS.fullmatch(actual[len(head) :]))
 
 
 def project_env(**overrides: str) -> dict[str, str]:

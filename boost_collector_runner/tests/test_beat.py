@@ -154,18 +154,19 @@ def test_task_runs_the_command_with_the_celery_trigger(schedule_file) -> None:
     assert result.failed()
 
 
-def test_worker_and_beat_log_the_schedule_at_start(settings, caplog) -> None:
+def test_worker_and_beat_log_the_schedule_at_start(settings, caplog, schedule_file) -> None:
     from config.celery import log_schedule_summary
 
     caplog.set_level("INFO", logger="config.celery")
+    path = schedule_file(TEXT)
     log_schedule_summary()
     settings.BOOST_COLLECTOR_SCHEDULE_YAML = BROKEN
     log_schedule_summary()
     assert [record.getMessage() for record in caplog.records] == [
-        "schedule config/boost_collector_schedule.yaml: 6 groups (people, github, wg21, "
-        "mailing_lists, slack, reporting), 8 enabled tasks; Beat entries: "
-        "boost-collector-group-people-03-30, "
-        "boost-collector-group-github-04-10, boost-collector-group-reporting-06-00",
+        f"schedule {path}: 3 groups (github, reporting, pollers), 6 enabled tasks; Beat "
+        "entries: boost-collector-group-github-04-10, boost-collector-group-reporting-06-05, "
+        "boost-collector-interval-5min, boost-collector-interval-15min, "
+        "boost-collector-interval-90min",
         "boost_collector_runner/tests/fixtures/broken_schedules/minutes_zero.yaml:7: group "
         "'github', task 1 (run_cppa_user_tracker): 'minutes' must be 1-180, got 0; Celery Beat "
         "has no schedule entries",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import yaml
 from django.core.management.base import CommandError
 
-from boost_collector_runner.tests.conftest import children, run_command, start_manage
+from boost_collector_runner.tests.conftest import ROOT, children, run_command, start_manage
 from core.locks import AdvisoryLock
 from core.models import CollectorRun
 
@@ -262,8 +263,14 @@ def test_check_schedule_lists_the_real_schedule() -> None:
     out = run_command("check_schedule", "--strict")
     assert "  1. run_cppa_user_tracker [daily] next: " in out
     assert "  2. run_github_activity_tracker [daily] next: " in out
+    groups = yaml.safe_load((ROOT / "config" / "boost_collector_schedule.yaml").read_text())[
+        "groups"
+    ]
+    tasks = [task for group in groups.values() for task in group["tasks"]]
+    enabled = sum(task.get("enabled", True) for task in tasks)
     assert out.strip().endswith(
-        "config/boost_collector_schedule.yaml: OK, 6 groups, 12 tasks (8 enabled)"
+        f"config/boost_collector_schedule.yaml: OK, {len(groups)} groups, {len(tasks)} tasks "
+        f"({enabled} enabled)"
     )
 
 
