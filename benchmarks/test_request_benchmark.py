@@ -89,14 +89,16 @@ def stored_rows() -> dict[str, list]:
     """Every row of the activity tables, field by field, parents by their natural keys.
 
     Each table gives its own columns (but the surrogate id and the times our rows
-    were written) and, for each foreign key to a table of `KEYS`, that table's key;
-    each many-to-many relation (labels, assignees) its pairs of keys.
+    were written or a profile read) and, for each foreign key to a table of `KEYS`,
+    that table's key; each many-to-many relation (labels, assignees) its pairs of keys.
     """
     rows = {}
     for model, keys in KEYS.items():
         fields = list(keys)
         for field in model._meta.concrete_fields:
             if field.primary_key or getattr(field, "auto_now", False):
+                continue
+            if field.name == "profile_read_at":
                 continue
             if getattr(field, "auto_now_add", False):
                 continue

@@ -171,6 +171,13 @@ GITHUB_ACTIVITY_GRAPHQL_PAGE = env_int(env, "GITHUB_ACTIVITY_GRAPHQL_PAGE", defa
 GITHUB_ACTIVITY_GRAPHQL_REVIEWS = env_int(
     env, "GITHUB_ACTIVITY_GRAPHQL_REVIEWS", default=100, minimum=1
 )
+# Account profiles (name, company, web site) read through GraphQL, 100 logins a point:
+# an account is read again after this many days (0: never read profiles), and at most
+# this many accounts are read per run.
+GITHUB_ACTIVITY_PROFILE_REFRESH_DAYS = env_int(
+    env, "GITHUB_ACTIVITY_PROFILE_REFRESH_DAYS", default=30
+)
+GITHUB_ACTIVITY_PROFILES_PER_RUN = env_int(env, "GITHUB_ACTIVITY_PROFILES_PER_RUN", default=1000)
 # boost_mailing_list_tracker: the HyperKitty REST API root, the lists (fqdn names), the
 # days each incremental run re-reads before a list's checkpoint, the page size, and the
 # bounds on one message (bytes parsed) and on a stored body (characters).

@@ -164,9 +164,9 @@ class MergeLogAdmin(ReviewAdmin):
 
 @admin.register(GitHubAccount)
 class GitHubAccountAdmin(ReadOnlyAdmin):
-    list_display = ("login", "github_id", "name", "account_type")
+    list_display = ("login", "github_id", "name", "company", "account_type", "profile_read_at")
     list_filter = ("account_type",)
-    search_fields = ("login", "name", "=github_id")
+    search_fields = ("login", "name", "company", "blog", "=github_id")
 
 
 @admin.register(EmailAddress)

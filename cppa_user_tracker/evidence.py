@@ -118,6 +118,8 @@ def evidence_of(facts: ProfileFacts, rules: MatchingRules) -> list[Evidence]:
         host = _site_host(site)
         if host and host not in rules.shared_domains:
             add(SITE, host)
+            # An address at the site's own domain is the owner's domain too.
+            add(DOMAIN, host)
     for (kind, value), _ in list(found.items()):
         if (group := rules.aliases.get((kind, value))) is not None:
             add(ALIAS, group, True)
@@ -151,6 +153,8 @@ def score_shared(
         shared = [(k, v) for k, v in shared if k not in (EMAIL_LOCAL, DOMAIN)]
     else:
         shared = sorted(shared + similar_addresses(first, second))
+    sites = {v for k, v in shared if k == SITE}  # a shared site's host is one fact, not two
+    shared = [(k, v) for k, v in shared if not (k == DOMAIN and v in sites)]
     kinds = {k for k, _ in shared}
     if not kinds or kinds == {NAME}:
         return 0.0, []

@@ -15,6 +15,18 @@ class GitHubAccountItem:
 
 
 @dataclass(frozen=True, slots=True)
+class GitHubProfileItem:
+    """What a profile read says about an account: every field as the profile has it now
+    (an empty one was cleared by its owner)."""
+
+    github_id: int
+    login: str
+    name: str = ""
+    company: str = ""
+    blog: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class GitIdentityItem:
     name: str
     email: str

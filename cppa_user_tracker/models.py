@@ -199,11 +199,21 @@ class MergeLog(models.Model):
 
 
 class GitHubAccount(models.Model):
-    """A GitHub user, bot or organisation, keyed by its numeric id (logins change)."""
+    """A GitHub user, bot or organisation, keyed by its numeric id (logins change).
+
+    Activity payloads carry only the login, type and avatar; `name`, `company` and
+    `blog` come from a profile read (`services.record_github_profiles`), stamped in
+    `profile_read_at` (null: never read).
+    """
 
     github_id = models.BigIntegerField(unique=True)
     login = models.CharField(max_length=100, db_index=True)
-    name = models.CharField(max_length=255, blank=True)
+    # Database defaults: an activity upsert inserts accounts without the profile columns.
+    name = models.CharField(max_length=255, blank=True, db_default="")
+    company = models.CharField(max_length=255, blank=True, db_default="")
+    # The profile's web site (REST `blog`, GraphQL `websiteUrl`), as the owner wrote it.
+    blog = models.CharField(max_length=500, blank=True, db_default="")
+    profile_read_at = models.DateTimeField(null=True, blank=True)
     account_type = models.CharField(max_length=32, blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -15,12 +15,15 @@ GIT_IDENTITY = "git_identity"
 
 
 def github_account_facts(account: GitHubAccount) -> ProfileFacts:
+    """The id and login; the name, company and web site once a profile read found them."""
     label = f"{account.login} ({account.name})" if account.name else account.login
     return ProfileFacts(
         label=label,
         names=(account.name,) if account.name else (),
         github_ids=(account.github_id,),
         github_logins=(account.login,),
+        companies=(account.company,) if account.company else (),
+        sites=(account.blog,) if account.blog else (),
     )
 
 
@@ -43,7 +46,7 @@ BUILT_IN_KINDS = (
         label="GitHub account",
         queryset=lambda: GitHubAccount.objects.all(),
         facts=github_account_facts,
-        only=("id", "github_id", "login", "name", "updated_at"),
+        only=("id", "github_id", "login", "name", "company", "blog", "updated_at"),
     ),
     ProfileKind(
         name=GIT_IDENTITY,

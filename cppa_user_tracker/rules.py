@@ -37,6 +37,13 @@ DEFAULT_SHARED_DOMAINS = frozenset(
         "lists.boost.org",
         "boost.org",
         "github.com",
+        # Profile hosts many people's web sites point at (a GitHub profile's blog).
+        "linkedin.com",
+        "twitter.com",
+        "x.com",
+        "medium.com",
+        "gitlab.com",
+        "stackoverflow.com",
         "localhost",
         "localhost.localdomain",
         "example.com",

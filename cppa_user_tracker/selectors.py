@@ -57,6 +57,34 @@ def github_account_ids(*, github_ids: Iterable[int]) -> dict[int, int]:
     return dict(rows)
 
 
+def github_profiles_due(
+    *, seen: Iterable[int], stale_before: datetime, limit: int
+) -> list[tuple[int, str]]:
+    """(GitHub id, login) of the accounts whose profile a collector should read, at most `limit`.
+
+    Accounts never read come first (oldest stored first), then those among `seen`
+    (GitHub ids a run met) last read before `stale_before`.
+    """
+    due = Q(profile_read_at__isnull=True)
+    wanted = set(seen)
+    if wanted:
+        due |= Q(github_id__any_of=wanted, profile_read_at__lt=stale_before)
+    rows = (
+        GitHubAccount.objects.filter(due)
+        .order_by(F("profile_read_at").asc(nulls_first=True), "id")
+        .values_list("github_id", "login")[: max(limit, 0)]
+    )
+    return list(rows)
+
+
+def count_github_profiles_due(*, stale_before: datetime) -> tuple[int, int]:
+    """(never read, read before `stale_before`) account counts: what a profile step may read."""
+    return (
+        GitHubAccount.objects.filter(profile_read_at__isnull=True).count(),
+        GitHubAccount.objects.filter(profile_read_at__lt=stale_before).count(),
+    )
+
+
 def git_identity_ids(*, items: Iterable[GitIdentityItem]) -> dict[tuple[str, str], int]:
     """Map identities, by their stored (name, email) key, to primary keys in one query."""
     keys = {item.key for item in items}

@@ -11,7 +11,9 @@ and the summary line carry them.
 `estimate` is the cost model of a first full run of one repository, the one the
 request benchmark checks against measured runs: one request per REST list page of 100,
 two per commit on the API commit path (list + detail) and none on the git path
-beyond author linking, one GraphQL point per page of 100 pull requests.
+beyond author linking, one GraphQL point per page of 100 pull requests. The account
+profile step costs one GraphQL point per 100 accounts whose profile is due
+(`profiles_due`).
 """
 
 from __future__ import annotations
@@ -19,12 +21,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
+from django.conf import settings
+from django.utils import timezone
 
 from core.http import GitHubClient
 from core.http.tokens import TokenPool
 from core.runs import RunCounters
+from cppa_user_tracker.selectors import count_github_profiles_due
 
 CORE, GRAPHQL, SEARCH = "core", "graphql", "search"
 PAGE = 100
@@ -102,6 +108,41 @@ def _pages(count: int) -> int:
     return math.ceil(count / PAGE)
 
 
+@dataclass(frozen=True)
+class ProfilesDue:
+    """Accounts the profile step may read: never read, and read more than `days` ago
+    (those only when a run meets them), at most `per_run`."""
+
+    unread: int
+    stale: int
+    per_run: int
+    days: int
+
+    @property
+    def accounts(self) -> int:
+        return min(self.unread + self.stale, self.per_run)
+
+    @property
+    def points(self) -> int:
+        """One point per query of up to 100 logins (a query without connections)."""
+        return _pages(self.accounts)
+
+
+def profiles_due(*, refresh_days: int) -> ProfilesDue | None:
+    """What the profile step would read now; None when it is off (0 days)."""
+    if refresh_days <= 0:
+        return None
+    unread, stale = count_github_profiles_due(
+        stale_before=timezone.now() - timedelta(days=refresh_days)
+    )
+    return ProfilesDue(
+        unread=unread,
+        stale=stale,
+        per_run=settings.GITHUB_ACTIVITY_PROFILES_PER_RUN,
+        days=refresh_days,
+    )
+
+
 def estimate(
     *,
     commits: int,
@@ -177,11 +218,13 @@ def plan(
     commits_from: str,
     pulls_from: str,
     write: Callable[[str], None],
+    profiles: ProfilesDue | None = None,
 ) -> Estimate:
     """Write what a run of `repos` would cost, per repository and in all; return the sum.
 
     Costs `GET /rate_limit` (free) and one GraphQL query (about a point) per 25
-    repositories not collected yet, for their totals.
+    repositories not collected yet, for their totals. `profiles`: the account profile
+    step's accounts (None: the step is off).
     """
     left = budget_left(client)
     fresh = [r for r in repos if r not in tracked]
@@ -211,6 +254,13 @@ def plan(
             write(f"{name}: not found by GraphQL; not estimated")
             continue
         whole = whole + cost
+    if profiles is not None:
+        write(
+            f"account profiles: {profiles.unread} never read, {profiles.stale} read over "
+            f"{profiles.days} days ago (read when the run meets them), at most "
+            f"{profiles.per_run} a run: up to {profiles.points} GraphQL points"
+        )
+        whole = whole + Estimate(core=0, graphql=profiles.points)
     core_left, graphql_left = left.get(CORE, 0), left.get(GRAPHQL, 0)
     hours = whole.hours(core_left=core_left, graphql_left=graphql_left, tokens=len(client.tokens))
     write(

@@ -24,6 +24,9 @@ failure (a rate limit that would wait too long included) ends the run: every pag
 before it is stored with its checkpoint, so the next run resumes there. One item that
 cannot be parsed or stored is quarantined (`core.quarantine`) and its stream goes on;
 after its streams, each repository's kept items are parsed and stored again.
+
+After the repositories, the account profile step (`github_activity_tracker.profiles`)
+reads the names, companies and web sites of the accounts that need it.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ from github_activity_tracker.budget import BucketMeter, remaining_counters
 from github_activity_tracker.fetchers import GitHubActivityFetcher, RepositoryGone
 from github_activity_tracker.items import PULL_REQUEST
 from github_activity_tracker.models import Repository, RepositoryStatus
+from github_activity_tracker.profiles import AccountProfiles, account_ids, refresh_days
 from github_activity_tracker.pull_requests import (
     GRAPHQL,
     PULLS_FROM,
@@ -127,7 +131,7 @@ def default_repos() -> list[str]:
     return [f"boostorg/{name}" for name in dict.fromkeys(names)]
 
 
-class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
+class GitHubActivityCollector(GraphQLPullRequests, AccountProfiles, AbstractCollector):
     """Collect the activity of the repositories (owner/name), each stream from its checkpoint."""
 
     def __init__(
@@ -152,6 +156,8 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
         self.commits_from = git_history.API
         self.git = git_history.GitHistory(self)
         self.graphql_pulls = True
+        # GitHub ids of the accounts in the pages this run stored (the profile step).
+        self.seen_accounts: set[int] = set()
 
     @property
     def name(self) -> str:
@@ -181,6 +187,7 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
             try:
                 for full_name in repos:
                     self._collect_repository(client, full_name)
+                self._account_profiles(client)
             finally:
                 remaining_counters(client.tokens, self.counters)
         # Counted once at the end: the settling pass may meet the same bad item twice.
@@ -204,6 +211,7 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
                 commits_from=self.commits_from,
                 pulls_from=pulls_from(),
                 write=self.write,
+                profiles=budget.profiles_due(refresh_days=refresh_days()),
             )
 
     def sync_pinecone(self) -> None:
@@ -441,6 +449,7 @@ class GitHubActivityCollector(GraphQLPullRequests, AbstractCollector):
     ) -> StoredPage:
         """Store a page with `core.quarantine.store_page`, counting what it kept and released."""
         self.progress.page(stream=stream, items=len(page.items) + len(page.bad))
+        self.seen_accounts |= account_ids(page.items)
         stored = store_page(
             collector=NAME,
             scope=f"{repository.full_name}:{stream}",

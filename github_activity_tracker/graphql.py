@@ -16,22 +16,26 @@ SAML-protected part) leaves that pull request out of the page, with one warning;
 rest of the page is stored. An error anywhere else (the repository, a rate limit, the
 query) ends the stream with a GraphQLError, which `classify_failure` files by its
 type (rate_limit, permission, not_found; validation otherwise).
+
+`ProfileGraphQLFetcher` reads account profiles (name, company, web site) for up to
+PROFILE_BATCH logins per query, one `repositoryOwner(login:)` alias each (see
+`github_activity_tracker.profiles`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from core.bad_items import ParsedPage, parse_each
-from core.http import GitHubClient, Payload, redact
+from core.http import GitHubClient, MalformedResponse, Payload, redact
 from core.http.github import graphql_error
 from core.http.paging import connection_page
 from core.http.payload import BIGINT_MAX, INT_MAX
-from cppa_user_tracker.items import GitHubAccountItem
+from cppa_user_tracker.items import GitHubAccountItem, GitHubProfileItem
 from github_activity_tracker.items import PullRequestItem, ReviewItem
 
 logger = logging.getLogger(__name__)
@@ -126,6 +130,27 @@ def parse_account(obj: Payload | None) -> GitHubAccountItem | None:
         account_type=obj.optional_str("__typename"),
         avatar_url=obj.optional_str("avatarUrl"),
     )
+
+
+def ask(
+    client: GitHubClient,
+    query: str,
+    variables: dict[str, Any],
+    *,
+    on_cost: Callable[[int], None] | None,
+) -> tuple[dict, list]:
+    """Send a query that asks `rateLimit { cost ... }`; pass its cost to `on_cost`.
+
+    Returns `data` ({} when absent) and `errors`; the client has already recorded the
+    remaining budget in the token pool.
+    """
+    data, errors = client.graphql_answer(query, variables=variables)
+    limit = (data or {}).get("rateLimit")
+    if on_cost is not None and isinstance(limit, dict):
+        cost = limit.get("cost")
+        if isinstance(cost, int) and not isinstance(cost, bool) and cost >= 0:
+            on_cost(cost)
+    return data or {}, errors
 
 
 def _oid(obj: Payload, name: str) -> str:
@@ -242,13 +267,7 @@ class PullRequestGraphQLFetcher:
         self.url = redact(client.graphql_url)
 
     def _ask(self, query: str, variables: dict[str, Any]) -> tuple[dict, list]:
-        data, errors = self.client.graphql_answer(query, variables=variables)
-        limit = (data or {}).get("rateLimit")
-        if self.on_cost is not None and isinstance(limit, dict):
-            cost = limit.get("cost")
-            if isinstance(cost, int) and not isinstance(cost, bool) and cost >= 0:
-                self.on_cost(cost)
-        return data or {}, errors
+        return ask(self.client, query, variables, on_cost=self.on_cost)
 
     def _repository(self, data: dict, errors: list) -> Payload:
         repository = data.get("repository")
@@ -351,3 +370,111 @@ class PullRequestGraphQLFetcher:
             pages.append(parse_each(nodes, parse_review, url=self.url))
             cursor = page.end_cursor
         return ParsedPage.join(pages)
+
+
+# --- account profiles ---------------------------------------------------------
+
+# Aliases per query; GitHub answers a query without connections for one point.
+PROFILE_BATCH = 100
+
+_OWNER = """a{index}: repositoryOwner(login: $l{index}) {{
+  __typename login
+  ... on User {{ databaseId name company websiteUrl }}
+  ... on Organization {{ databaseId name websiteUrl }}
+}}"""
+
+
+def profiles_query(count: int) -> str:
+    """The query for `count` logins: variables `$l0..`, aliases `a0..`."""
+    variables = ", ".join(f"$l{i}: String!" for i in range(count))
+    owners = "\n".join(_OWNER.format(index=i) for i in range(count))
+    return (
+        f"query AccountProfiles({variables}) {{\n"
+        f"rateLimit {{ cost remaining resetAt }}\n{owners}\n}}"
+    )
+
+
+@dataclass(frozen=True)
+class ProfileAnswer:
+    """What one batch said about each login asked (by the login as asked).
+
+    `found`: a user or organisation, with its `databaseId`; `absent`: no owner by that
+    login (null: a bot, a deleted or unknown account; or a NOT_FOUND error for its
+    alias); `bad`: an answer that could not be read, with why.
+    """
+
+    found: dict[str, GitHubProfileItem] = field(default_factory=dict)
+    absent: list[str] = field(default_factory=list)
+    bad: dict[str, str] = field(default_factory=dict)
+
+
+def parse_profile(value: Any, *, url: str) -> GitHubProfileItem:
+    """A `repositoryOwner` answer (User or Organization) as a profile item."""
+    obj = Payload.of(value, url=url, kind="repository owner")
+    return GitHubProfileItem(
+        github_id=obj.require_id("databaseId"),
+        login=obj.require_str("login"),
+        name=obj.optional_str("name"),
+        company=obj.optional_str("company"),
+        blog=obj.optional_str("websiteUrl"),
+    )
+
+
+# Error types that mean "nothing to read at this login": its alias answers null.
+PER_OWNER_ERRORS = frozenset({"NOT_FOUND"})
+
+
+class ProfileGraphQLFetcher:
+    """Profiles of accounts by login, PROFILE_BATCH per query."""
+
+    def __init__(self, client: GitHubClient, *, batch: int = PROFILE_BATCH, on_cost=None) -> None:
+        self.client = client
+        self.batch = max(1, min(batch, PROFILE_BATCH))
+        self.on_cost = on_cost
+        self.url = redact(client.graphql_url)
+
+    def batches(self, logins: Sequence[str]) -> Iterator[ProfileAnswer]:
+        """One answer per batch of `logins`, in order.
+
+        An error at one alias (NOT_FOUND) makes that login absent; any other error
+        (a rate limit, the query) raises a GraphQLError and ends the step.
+        """
+        for start in range(0, len(logins), self.batch):
+            yield self._batch(list(logins[start : start + self.batch]))
+
+    def _batch(self, logins: list[str]) -> ProfileAnswer:
+        variables = {f"l{i}": login for i, login in enumerate(logins)}
+        data, errors = ask(
+            self.client, profiles_query(len(logins)), variables, on_cost=self.on_cost
+        )
+        gone = set[str]()
+        other = []
+        for error in errors:
+            path = error.get("path") if isinstance(error, dict) else None
+            if (
+                isinstance(path, list)
+                and len(path) == 1
+                and str(path[0]).startswith("a")
+                and error.get("type") in PER_OWNER_ERRORS
+            ):
+                gone.add(str(path[0]))
+            else:
+                other.append(error)
+        if other or not data:
+            raise graphql_error(
+                other or [{"message": "no data for the profile query"}], url=self.url
+            )
+        answer = ProfileAnswer()
+        for index, login in enumerate(logins):
+            alias = f"a{index}"
+            node = data.get(alias)
+            if node is None or alias in gone:
+                answer.absent.append(login)
+                continue
+            try:
+                item = parse_profile(node, url=self.url)
+            except MalformedResponse as exc:
+                answer.bad[login] = str(exc)
+                continue
+            answer.found[login] = item
+        return answer

@@ -93,7 +93,8 @@ def test_github_group_fills_the_tables_and_a_second_run_is_nearly_free(github, r
     first = children(batch)
     assert list(first) == ["run_boost_library_tracker", "run_github_activity_tracker"]
     assert {r.status for r in first.values()} == {"succeeded"}
-    assert first["run_github_activity_tracker"].counters["api_requests"] == 13
+    # 13, and the account profile step's one GraphQL query for the accounts stored.
+    assert first["run_github_activity_tracker"].counters["api_requests"] == 14
 
     # Second run: the detector reads the tags and finds nothing newer than boost-1.86.0.
     catalogue_routes.queue_tags(github)
@@ -111,7 +112,8 @@ def test_github_group_fills_the_tables_and_a_second_run_is_nearly_free(github, r
     # Nothing changed, so every GET is answered 304: the repository, releases, branch
     # head (unchanged, so no commit list) and the three windowed lists (whose URLs the
     # first run's settling pass already asked); no pull request is newer than the
-    # GraphQL stream's checkpoint, so it asks nothing.
+    # GraphQL stream's checkpoint, so it asks nothing; every account profile was read
+    # within GITHUB_ACTIVITY_PROFILE_REFRESH_DAYS, so neither does the profile step.
     assert activity.counters["api_requests"] == activity.counters["not_modified"] == 6
     # The whole second run: 1 GraphQL tag read + those 6 GETs, no row written.
     assert github.hits() == requests_before + 7

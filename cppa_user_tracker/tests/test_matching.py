@@ -238,12 +238,13 @@ def test_incremental_runs_read_only_new_or_changed_profiles() -> None:
     assert "2 profiles read, 2 new or changed" in first
     # Rows changed within the overlap window are read again, and found unchanged.
     assert "0 new or changed, 0 people created" in match()
-    # A rename changes the account row; a new identity is a new row.
+    # A rename changes the account row (a payload without a name keeps the stored
+    # one); a new identity is a new row.
     services.upsert_github_accounts(items=[GitHubAccountItem(github_id=1, login="ann")])
     identity("Ann E.", "ann@example.org")
     third = match()
     assert "2 new or changed, 1 people created" in third
-    assert ProfileLink.objects.get(kind=GITHUB_ACCOUNT).label == "ann"
+    assert ProfileLink.objects.get(kind=GITHUB_ACCOUNT).label == "ann (Ann Example)"
 
 
 def test_full_rerun_is_idempotent() -> None:

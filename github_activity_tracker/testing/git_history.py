@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 from core.testing.fixture_server import FixtureServer
 from github_activity_tracker.testing import github_routes as routes
-from github_activity_tracker.testing import payloads
+from github_activity_tracker.testing import graphql_routes, payloads
 
 REPO = "boostorg/git-history"
 BASE = f"/repos/{REPO}"
@@ -280,6 +280,7 @@ def add_routes(server: FixtureServer, history: History, *, details: bool = True)
         ("/pulls/comments", {}),
     ):
         _put(server, f"{BASE}{path}", [], **routes.ASC, **extra)
+    graphql_routes.serve(server)  # the account profile step
 
 
 def add_compare(server: FixtureServer, history: History, base: str) -> None:

@@ -10,6 +10,12 @@ are offsets; `rateLimit.cost` is GitHub's formula (the connections' requested no
 `x-ratelimit-*` headers with `x-ratelimit-resource: graphql`. A pull request can be
 made to answer with an error (a null node and an `errors` entry at its path, as
 GitHub does for NOT_FOUND or FORBIDDEN).
+
+It also answers the profile step's `AccountProfiles` query (`repositoryOwner(login:)`
+per alias `aN` with variable `$lN`): owners added with `add_owner` answer as a `User`
+or `Organization` node; any other login answers null, as GitHub does for a bot or an
+unknown login; `fail_owner` makes a login's alias answer null with an error at its
+path. The query costs 1 point (it asks no connection).
 """
 
 from __future__ import annotations
@@ -78,6 +84,8 @@ class GraphQLFake:
     def __init__(self) -> None:
         self.pulls: dict[str, list[dict]] = {}
         self.errors: dict[tuple[str, int], dict] = {}
+        self.owners: dict[str, dict] = {}
+        self.owner_errors: dict[str, dict] = {}
         self.remaining = 5000
         self.queries: list[dict] = []
         # Answer 502 to every stream query after this many (a server failing mid-stream).
@@ -88,6 +96,13 @@ class GraphQLFake:
         found = {n["number"]: n for n in self.pulls.get(full_name, [])}
         found.update({n["number"]: n for n in nodes})
         self.pulls[full_name] = sorted(found.values(), key=lambda n: n["updatedAt"], reverse=True)
+
+    def add_owner(self, node: dict) -> None:
+        """A `repositoryOwner` answer (`__typename`, `login`, `databaseId`, ...) by its login."""
+        self.owners[node["login"].lower()] = node
+
+    def fail_owner(self, login: str, error: dict) -> None:
+        self.owner_errors[login.lower()] = error
 
     def fail_pull(self, full_name: str, number: int, error: dict) -> None:
         """Answer pull request `number` with `error` (its `path` is set where it stands)."""
@@ -104,6 +119,8 @@ class GraphQLFake:
                 data, errors, cost = self._reviews(full_name, variables)
             elif "query PullRequestPage" in query:
                 data, errors, cost = self._page(full_name, variables)
+            elif "query AccountProfiles" in query:
+                data, errors, cost = self._owners(variables)
             else:
                 return None
             self.queries.append(body)
@@ -145,6 +162,17 @@ class GraphQLFake:
         }
         cost = max(1, round((1 + first) / 100))
         return {"repository": {"pullRequests": connection}}, errors, cost
+
+    def _owners(self, variables: dict) -> tuple[dict, list, int]:
+        data: dict[str, Any] = {}
+        errors = []
+        for name, login in variables.items():
+            alias = f"a{name[1:]}"
+            error = self.owner_errors.get(login.lower())
+            if error is not None:
+                errors.append({**error, "path": [alias]})
+            data[alias] = None if error else self.owners.get(login.lower())
+        return data, errors, 1
 
     def _reviews(self, full_name: str, variables: dict) -> tuple[dict, list, int]:
         number = int(variables["number"])

@@ -11,6 +11,7 @@ from django.core.management import CommandError
 
 from core.models import Checkpoint, CollectorRun, HttpCacheEntry
 from core.testing import fixture_server as faults
+from cppa_user_tracker.models import GitHubAccount
 from github_activity_tracker.models import (
     Comment,
     Commit,
@@ -55,15 +56,18 @@ def test_full_then_incremental_runs_store_once_and_end_free(github) -> None:
     # 9 REST requests and 1 GraphQL query (the pull request with its reviews, 1 point)
     # to read everything, then the settling pass: the three lists at the URLs the next
     # run will ask (200). The pull request stream is not asked again: nothing newer.
-    assert (first.counters["api_requests"], first.counters.get("not_modified", 0)) == (13, 0)
-    assert (first.counters["graphql_requests"], first.counters["graphql_points"]) == (1, 1)
+    # One more GraphQL query (1 point) reads the profiles of the accounts stored.
+    assert (first.counters["api_requests"], first.counters.get("not_modified", 0)) == (14, 0)
+    assert (first.counters["graphql_requests"], first.counters["graphql_points"]) == (2, 2)
     assert first.counters["core_requests"] == 12
+    assert first.counters["profiles_read"] == GitHubAccount.objects.count() > 0
 
     second, out = run()
     assert second.counters.get("created", 0) == second.counters.get("updated", 0) == 0
     assert table_sizes() == EXPECTED
     # Nothing changed: every request, the three lists included, is answered 304, and
-    # no pull request is newer than the GraphQL stream's checkpoint: no query, no point.
+    # no pull request is newer than the GraphQL stream's checkpoint, and every profile
+    # was read within GITHUB_ACTIVITY_PROFILE_REFRESH_DAYS: no query, no point.
     assert second.counters["not_modified"] == second.counters["api_requests"] == 6
     assert "graphql_points" not in second.counters
     assert "6 API requests (6 not modified)" in out
