@@ -35,6 +35,7 @@ def commit_author_identity_ids(since: datetime, until: datetime) -> set[int]:
     """Git identities that authored a commit in [since, until) (for people's contributors)."""
     return set(
         Commit.objects.filter(authored_at__gte=since, authored_at__lt=until, author__isnull=False)
+        .order_by()  # without it the default ordering's columns join the DISTINCT
         .values_list("author_id", flat=True)
         .distinct()
     )
@@ -46,6 +47,7 @@ def commit_author_account_ids(since: datetime, until: datetime) -> set[int]:
         Commit.objects.filter(
             authored_at__gte=since, authored_at__lt=until, author_account__isnull=False
         )
+        .order_by()
         .values_list("author_account_id", flat=True)
         .distinct()
     )
