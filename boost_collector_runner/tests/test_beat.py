@@ -88,8 +88,8 @@ def test_startup_summary_line() -> None:
 
 def test_settings_hold_the_real_schedule(settings) -> None:
     assert list(settings.CELERY_BEAT_SCHEDULE) == [
-        "boost-collector-group-people-03-30",
         "boost-collector-group-github-04-10",
+        "boost-collector-group-people-05-45",
         "boost-collector-group-reporting-06-00",
     ]
     assert settings.CELERY_TASK_ACKS_LATE is True
